@@ -1,0 +1,290 @@
+"""The graph machinery shared by both engines: the node protocol, one iterative
+topological sort, one reverse-mode walk, and the global modes (`no_grad`, `detect_anomaly`).
+
+A node (a `Value` or a `Tensor`) has
+
+- ``data``      its value (a float, or a NumPy array);
+- ``grad``      the gradient of the last output it was differentiated into;
+- ``_parents``  a tuple of the nodes it was computed from (a tuple, never a set: ``a * a``
+                is two edges, and each edge carries its own gradient);
+- ``_vjp``      ``g -> tuple of parent gradients`` (``None`` for a leaf); it *returns*
+                gradients, and only this module adds them up;
+- ``_op``       a short label for pictures and error messages.
+
+Everything the engines do differently (scalar floats vs arrays that broadcast, keeping every
+gradient vs only the leaves') is a class attribute the walk reads once, so one walk serves both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import traceback
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Any
+
+__all__ = [
+    "Node",
+    "backward",
+    "detect_anomaly",
+    "enable_grad",
+    "is_anomaly_enabled",
+    "is_grad_enabled",
+    "no_grad",
+    "topological_order",
+]
+
+
+class Node:
+    """Base class of `Value` and `Tensor`: the attributes the walk relies on.
+
+    Nodes use identity for ``==`` and ``hash`` (never overloaded), so they can key the sets and
+    dicts of the walk.
+    """
+
+    __slots__ = ("__weakref__", "_op", "_parents", "_vjp", "data", "grad", "label")
+
+    # Class-level switches the walk reads; the engines override them.
+    _broadcasts = False  # True: a parent's gradient may arrive in a broadcast shape (Tensor).
+    _keeps_all_grads = True  # True: every node keeps `.grad` (Value); else leaves + retained.
+
+    data: Any
+    grad: Any
+    _parents: tuple[Node, ...]
+    _vjp: Callable[[Any], tuple[Any, ...]] | None
+    _op: str
+    label: str | None
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for nodes created by the user (or under `no_grad`), False for op results."""
+        return self._vjp is None
+
+
+# ----------------------------------------------------------------------------- global modes
+
+_grad_enabled = True
+_anomaly_enabled = False
+# Where each node was created, recorded only while `detect_anomaly()` is active.
+_creation_sites: weakref.WeakKeyDictionary[Node, str] = weakref.WeakKeyDictionary()
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside `no_grad()`: ops record a graph only when this is true."""
+    return _grad_enabled
+
+
+def is_anomaly_enabled() -> bool:
+    """True inside `detect_anomaly()`."""
+    return _anomaly_enabled
+
+
+@contextlib.contextmanager
+def _grad_mode(enabled: bool) -> Iterator[None]:
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, enabled
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+def no_grad() -> contextlib.AbstractContextManager[None]:
+    """Context manager: ops inside it record no graph (their results are leaves).
+
+    Use it for inference and for optimizer updates. Also usable as a decorator.
+
+    Examples
+    --------
+    >>> from autograd_lite import Value, no_grad
+    >>> x = Value(2.0)
+    >>> with no_grad():
+    ...     y = x * 3
+    >>> y.is_leaf
+    True
+    """
+    return _grad_mode(False)
+
+
+def enable_grad() -> contextlib.AbstractContextManager[None]:
+    """Context manager that turns graph recording back on inside a `no_grad()` block."""
+    return _grad_mode(True)
+
+
+@contextlib.contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Context manager: raise at the first op whose forward or backward is not finite.
+
+    Inside it, every new node remembers where it was created, and a NaN or infinity in a
+    forward result or in a gradient raises `FloatingPointError` naming the op, its input
+    shapes and the line of user code that created it. It slows every op; use it to debug.
+    """
+    global _anomaly_enabled
+    previous, _anomaly_enabled = _anomaly_enabled, True
+    try:
+        yield
+    finally:
+        _anomaly_enabled = previous
+
+
+def record_creation(node: Node) -> None:
+    """Remember the user-code line that created `node` (called by the engines in anomaly mode)."""
+    frames = traceback.extract_stack()[:-1]
+    user = [f for f in frames if not f.filename.startswith(_PACKAGE_DIR)]
+    frame = user[-1] if user else frames[-1]
+    _creation_sites[node] = f'File "{frame.filename}", line {frame.lineno}: {frame.line}'
+
+
+def describe(node: Node) -> str:
+    """A short description of a node for error messages: its op, inputs and creation site."""
+    shapes = ", ".join(_shape_text(p.data) for p in node._parents)
+    site = _creation_sites.get(node, "creation site unknown (create it inside detect_anomaly())")
+    op = node._op or "leaf"
+    return f"op '{op}' with inputs ({shapes}), created at {site}"
+
+
+def _shape_text(data: Any) -> str:
+    shape = getattr(data, "shape", None)
+    return "scalar" if shape is None else f"shape {tuple(shape)}"
+
+
+def _is_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    import numpy as np  # only tensors reach here with arrays
+
+    return bool(np.all(np.isfinite(value)))
+
+
+def check_forward(node: Node) -> None:
+    """In anomaly mode: record where `node` was made and fail if its value is not finite."""
+    record_creation(node)
+    if not _is_finite(node.data):
+        raise FloatingPointError(
+            f"detect_anomaly: the forward of {describe(node)} produced a non-finite value"
+        )
+
+
+# ------------------------------------------------------------------------------- the sort
+
+
+def topological_order(root: Node) -> list[Node]:
+    """Every node `root` depends on, each after all of its parents, `root` last.
+
+    An explicit stack instead of recursion, so graphs of millions of nodes work; each node
+    and each edge is visited once, so the time is linear in the size of the graph.
+    """
+    order: list[Node] = []
+    visited = {root}
+    stack = [(root, iter(root._parents))]
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if parent not in visited:
+                visited.add(parent)
+                stack.append((parent, iter(parent._parents)))
+                break
+        else:  # every parent is done: the node can follow them
+            stack.pop()
+            order.append(node)
+    return order
+
+
+# ------------------------------------------------------------------------------- the walk
+
+
+def _released_vjp(_grad: Any) -> tuple[Any, ...]:
+    raise RuntimeError(
+        "Trying to backward through the graph a second time: its saved values were freed "
+        "by the first backward(). Call backward(retain_graph=True) the first time if you "
+        "need to differentiate through the same graph again."
+    )
+
+
+def backward(root: Node, seed: Any, *, retain_graph: bool = True) -> None:
+    """Reverse mode: propagate ``d root / d root = seed`` to every node `root` depends on.
+
+    Each node's VJP turns its gradient into one gradient per parent, and the walk adds them
+    into the parents' ``.grad`` (a node reached by two edges gets both contributions):
+
+    - leaves *accumulate* into ``.grad`` across calls, until ``zero_grad()``;
+    - intermediate nodes start each walk from nothing, so calling backward twice gives the
+      same intermediate gradients; they keep it if their class keeps every gradient
+      (`Value`) or the node asked for it (`Tensor.retain_grad()`), and drop it otherwise.
+
+    With ``retain_graph=False`` each op's saved values are released once used, so memory
+    stays flat over many training steps; a second walk through them is a clear error.
+    """
+    order = topological_order(root)
+    for node in order:
+        if node._vjp is not None:
+            node.grad = None
+    old = root.grad
+    root.grad = seed if old is None else old + seed
+    reduce_to_shape = root._broadcasts
+    if reduce_to_shape:
+        from autograd_lite.broadcasting import unbroadcast
+    anomaly = _anomaly_enabled
+    for node in reversed(order):
+        vjp = node._vjp
+        grad = node.grad
+        if vjp is None or grad is None:  # a leaf, or a node no gradient reached
+            continue
+        parent_grads = vjp(grad)
+        if anomaly:
+            _check_backward(node, parent_grads)
+        for parent, parent_grad in zip(node._parents, parent_grads):
+            if parent_grad is None or not parent.requires_grad:
+                continue  # nobody needs this gradient
+            if reduce_to_shape:
+                parent_grad = unbroadcast(parent_grad, parent.data.shape)
+            old = parent.grad
+            parent.grad = parent_grad if old is None else old + parent_grad
+        if not node._keeps_all_grads:
+            node.grad = None
+        if not retain_graph:
+            node._vjp = _released_vjp
+
+
+def _check_backward(node: Node, parent_grads: tuple[Any, ...]) -> None:
+    for i, g in enumerate(parent_grads):
+        if g is not None and not _is_finite(g):
+            raise FloatingPointError(
+                f"detect_anomaly: the backward of {describe(node)} produced a non-finite "
+                f"gradient for its input {i}"
+            )
+
+
+# ------------------------------------------------------------------------------- binding
+
+# Operator -> name of the op function in `scalar_ops` / `tensor_ops`; reflected forms swap
+# the operands so that `2 - x` is ``sub(2, x)``.
+_OPERATORS = {"add": "add", "sub": "sub", "mul": "mul", "truediv": "div", "pow": "pow"}
+
+
+def bind_operators(cls: type, ops: Any) -> None:
+    """Make the op functions of `ops` the operators and methods of `cls`.
+
+    Both engines call this once, so `Value` and `Tensor` get the same operators from their
+    own op modules, and each op stays one function with its derivative beside it.
+    """
+    for dunder, name in _OPERATORS.items():
+        op = getattr(ops, name)
+        setattr(cls, f"__{dunder}__", op)
+        setattr(cls, f"__r{dunder}__", _reflected(op))
+    cls.__neg__ = ops.neg
+    cls.__abs__ = ops.abs
+    for name in ops.METHODS:
+        setattr(cls, name, getattr(ops, name))
+
+
+def _reflected(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    def reflected(self: Any, other: Any) -> Any:
+        return op(other, self)
+
+    reflected.__name__ = f"r{op.__name__}"
+    reflected.__doc__ = f"``{op.__name__}(other, self)``: the operator with a number on the left."
+    return reflected

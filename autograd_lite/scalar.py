@@ -1,0 +1,132 @@
+"""`Value`: the scalar engine. One float per node; read it beside `tensor.py`.
+
+The class holds the data model (construction, ``repr``, ``backward``); the operations and
+their derivatives live side by side in `scalar_ops.py` and are bound to the class at the
+bottom of this file.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+from autograd_lite import engine
+
+__all__ = ["Value"]
+
+
+class Value(engine.Node):
+    """A scalar that remembers how it was computed, so it can be differentiated.
+
+    Parameters
+    ----------
+    data : real number
+        The value. Integers and NumPy scalars are converted to ``float``.
+    label : str, optional
+        A name shown in ``repr`` and in pictures.
+
+    Attributes
+    ----------
+    data : float
+    grad : float
+        ``d output / d self`` after ``output.backward()``; starts at ``0.0``.
+
+    Examples
+    --------
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c = a * b + a
+    >>> c.backward()
+    >>> a.grad, b.grad
+    (-2.0, 2.0)
+    """
+
+    __slots__ = ()
+
+    requires_grad = True  # every Value takes part in differentiation
+
+    def __init__(self, data: Any, label: str | None = None) -> None:
+        self.data = _as_float(data, "Value")
+        self.grad = 0.0
+        self._parents = ()
+        self._vjp = None
+        self._op = ""
+        self.label = label
+
+    # -- construction of op results (the fast path every op in scalar_ops.py uses) ----------
+
+    @classmethod
+    def _result(cls, data: float, parents: tuple[Value, ...], vjp: Any, op: str) -> Value:
+        """The node for an op's result; a leaf under `no_grad()`."""
+        out = cls.__new__(cls)
+        out.data = data
+        out.grad = 0.0
+        out._op = op
+        out.label = None
+        if engine._grad_enabled:
+            out._parents = parents
+            out._vjp = vjp
+        else:
+            out._parents = ()
+            out._vjp = None
+        if engine._anomaly_enabled:
+            engine.check_forward(out)
+        return out
+
+    # -- differentiation --------------------------------------------------------------------
+
+    def backward(self, grad: float = 1.0) -> None:
+        """Reverse mode from this node: fill ``.grad`` of every node it depends on.
+
+        ``grad`` seeds ``d self / d self`` (1.0 by default). Leaf gradients *accumulate*
+        across calls until `zero_grad()`; intermediate gradients are recomputed each time,
+        so calling ``backward()`` twice gives the same intermediate gradients. The graph is
+        never released: pictures and `chain_rule_paths` can be used afterwards.
+        """
+        engine.backward(self, _as_float(grad, "backward(grad)"), retain_graph=True)
+
+    def zero_grad(self) -> None:
+        """Reset this node's gradient to ``0.0``."""
+        self.grad = 0.0
+
+    def item(self) -> float:
+        """The data as a Python float (as `Tensor.item`)."""
+        return self.data
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __repr__(self) -> str:
+        name = f"label={self.label!r}, " if self.label else ""
+        op = f", op={self._op!r}" if self._op else ""
+        return f"Value({name}data={self.data:.6g}, grad={self.grad:.6g}{op})"
+
+
+def _as_float(x: Any, where: str) -> float:
+    """`x` as a float, or a TypeError/ValueError that names the problem."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{where}: expected a real number, got {type(x).__name__} {x!r}")
+    value = float(x)
+    if math.isnan(value):
+        raise ValueError(f"{where}: expected a number, got NaN")
+    return value
+
+
+def as_value(x: Any, op: str) -> Value:
+    """`x` if it is a Value, else a constant Value made from a real number."""
+    if type(x) is Value:
+        return x
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(
+            f"unsupported operand for {op}: expected a Value or a real number, "
+            f"got {type(x).__name__}"
+        )
+    return Value(x)
+
+
+# Bind the ops (defined with their derivatives in scalar_ops.py) as operators and methods.
+from autograd_lite import scalar_ops as _ops  # noqa: E402  (needs Value defined first)
+
+engine.bind_operators(Value, _ops)
