@@ -218,15 +218,23 @@ def backward(root: Node, seed: Any, *, retain_graph: bool = True) -> None:
     With ``retain_graph=False`` each op's saved values are released once used, so memory
     stays flat over many training steps; a second walk through them is a clear error.
     """
+    arrays = root._broadcasts  # tensors: gradients are fitted to shape, dtype and owner
+    if arrays:
+        from autograd_lite.broadcasting import accumulate
+    handed_out: set[int] = set()  # ids of the arrays stored into leaves during this walk
+
+    def add_grad(node: Node, grad: Any) -> None:
+        if arrays:
+            accumulate(node, grad, handed_out)
+        else:
+            old = node.grad
+            node.grad = grad if old is None else old + grad
+
     order = topological_order(root)
     for node in order:
         if node._vjp is not None:
             node.grad = None
-    old = root.grad
-    root.grad = seed if old is None else old + seed
-    reduce_to_shape = root._broadcasts
-    if reduce_to_shape:
-        from autograd_lite.broadcasting import unbroadcast
+    add_grad(root, seed)
     anomaly = _anomaly_enabled
     for node in reversed(order):
         vjp = node._vjp
@@ -239,10 +247,11 @@ def backward(root: Node, seed: Any, *, retain_graph: bool = True) -> None:
         for parent, parent_grad in zip(node._parents, parent_grads):
             if parent_grad is None or not parent.requires_grad:
                 continue  # nobody needs this gradient
-            if reduce_to_shape:
-                parent_grad = unbroadcast(parent_grad, parent.data.shape)
-            old = parent.grad
-            parent.grad = parent_grad if old is None else old + parent_grad
+            if arrays:
+                accumulate(parent, parent_grad, handed_out)
+            else:  # inlined add_grad: this line runs once per edge of a scalar graph
+                old = parent.grad
+                parent.grad = parent_grad if old is None else old + parent_grad
         if not node._keeps_all_grads:
             node.grad = None
         if not retain_graph:

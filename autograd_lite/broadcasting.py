@@ -1,0 +1,60 @@
+"""Broadcasting and gradients: the one place where a gradient is fitted to its node.
+
+NumPy broadcasting copies a value along new or length-1 axes; in reverse mode every copy
+sends a gradient back, so the gradient of a broadcast input is the *sum* over those axes.
+VJPs return gradients in the output's (broadcast) shape, and the engine calls `unbroadcast`
+here when it adds them into a tensor, never inside an individual VJP.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["accumulate", "unbroadcast"]
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum `grad` over the axes that broadcasting added or stretched, so it has `shape`.
+
+    >>> unbroadcast(np.ones((4, 2, 3)), (2, 1)).tolist()
+    [[12.0], [12.0]]
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    stretched = tuple(
+        extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1
+    )
+    summed = (
+        grad.sum(axis=tuple(range(extra)) + stretched, keepdims=False)
+        if extra or stretched
+        else grad
+    )
+    return summed.reshape(shape)
+
+
+def accumulate(node: Any, grad: Any, handed_out: set[int]) -> None:
+    """Add `grad` (in the broadcast shape of the op that produced it) into ``node.grad``.
+
+    The gradient is reduced to the node's shape and cast to its dtype. A leaf's gradient
+    must be an array of its own (optimizers and gradient clipping may edit it in place), so
+    a view, a read-only array, or an array already handed to another leaf in this walk
+    (``add`` returns the same ``g`` for both of its inputs) is copied first; any other
+    array is used as is, which spares a copy of every weight gradient on every step.
+    """
+    data = node.data
+    grad = unbroadcast(np.asarray(grad), data.shape)
+    if grad.dtype != data.dtype:
+        grad = grad.astype(data.dtype)
+    old = node.grad
+    if node._vjp is not None:  # an intermediate: never edited in place, so sharing is fine
+        node.grad = grad if old is None else old + grad
+    elif old is None:
+        if grad.base is not None or not grad.flags.writeable or id(grad) in handed_out:
+            grad = grad.copy()
+        handed_out.add(id(grad))
+        node.grad = grad
+    else:
+        old += grad  # the leaf owns `old`
