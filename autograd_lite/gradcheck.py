@@ -48,16 +48,21 @@ def gradcheck(
     atol: float = 1e-5,
     rtol: float = 1e-3,
     raise_exception: bool = True,
+    max_elements: int = 256,
+    seed: int = 0,
 ) -> bool:
     """Check ``backward()``'s gradients of ``f(*inputs)`` against central finite differences.
 
     Parameters
     ----------
     f : callable
-        Takes the inputs and returns a scalar node (a `Value`, or a `Tensor` with one element).
+        Takes the inputs and returns a `Value` or a `Tensor`. A tensor output with more than
+        one element is checked through a random projection ``sum(out * v)``, which tests
+        the whole vector-Jacobian product.
     *inputs : Value or Tensor
-        The points to check at. Gradients are checked with respect to every input node;
-        other arguments (numbers, arrays) are passed to `f` unchanged.
+        The points to check at, copied to float64. Gradients are checked with respect to
+        every `Value` and every `Tensor` with ``requires_grad=True``; other arguments
+        (numbers, arrays, tensors that need no gradient) are passed to `f` as they are.
     eps : float
         Relative step: each element ``x`` is moved by ``h = eps * max(1, |x|)``, so large
         inputs get a step that still changes them in float64.
@@ -65,6 +70,12 @@ def gradcheck(
         An element passes when ``|analytic - numeric| <= atol + rtol * |numeric|``.
     raise_exception : bool
         Raise `GradcheckError` on a mismatch (default); otherwise return False.
+    max_elements : int
+        Inputs with more elements are checked along 3 random directions ``u`` (comparing
+        ``<grad, u>`` with the finite-difference directional derivative) instead of one
+        element at a time, which would cost two evaluations of `f` per element.
+    seed : int
+        Seeds the random projection and directions, so a check is reproducible.
 
     Returns
     -------
@@ -83,16 +94,22 @@ def gradcheck(
     >>> gradcheck(lambda x, y: (x * y).tanh() + y.exp(), Value(0.3), Value(-1.2))
     True
     """
+    rng = np.random.default_rng(seed)
     copies = [_float64_copy(x) for x in inputs]
-    nodes = [i for i, x in enumerate(copies) if isinstance(x, engine.Node)]
+    nodes = [i for i, x in enumerate(copies) if isinstance(x, engine.Node) and x.requires_grad]
     if not nodes:
-        raise TypeError("gradcheck: expected at least one Value or Tensor input, got none")
-
-    analytic = _analytic_gradients(f, copies, nodes)
+        raise TypeError(
+            "gradcheck: expected at least one Value or Tensor input that requires grad, got none"
+        )
+    loss = _scalarised(f, copies, rng)
+    analytic = _analytic_gradients(loss, copies, nodes)
     mismatches = []
     for i in nodes:
-        numeric = _numeric_gradient(f, copies, i, eps)
         name = copies[i].label or f"input {i}"
+        if np.size(copies[i].data) > max_elements:
+            mismatches += _directional_mismatches(loss, copies, i, analytic[i], name, eps, rng)
+            continue
+        numeric = _numeric_gradient(loss, copies, i, eps)
         for element in map(tuple, np.argwhere(~_close(analytic[i], numeric, atol, rtol))):
             mismatches.append(
                 _Mismatch(i, name, element, float(analytic[i][element]), float(numeric[element]))
@@ -164,6 +181,22 @@ def _shape_suffix(out: Any) -> str:
     return f" of shape {tuple(shape)}" if shape is not None else ""
 
 
+def _scalarised(f: Callable[..., Any], copies: list[Any], rng: np.random.Generator) -> Any:
+    """f itself when it returns a scalar; else ``sum(f(...) * v)`` for one random v."""
+    with engine.no_grad():
+        probe = f(*copies)
+    if isinstance(probe, Value) or (isinstance(probe, engine.Node) and np.size(probe.data) == 1):
+        return f
+    if not isinstance(probe, engine.Node):
+        _scalar_output(probe)  # raises the type error
+    v = rng.standard_normal(np.shape(probe.data))
+
+    def projected(*args: Any) -> Any:
+        return (f(*args) * v).sum()
+
+    return projected
+
+
 def _analytic_gradients(
     f: Callable[..., Any], copies: list[Any], nodes: list[int]
 ) -> dict[int, np.ndarray]:
@@ -180,18 +213,54 @@ def _analytic_gradients(
     return grads
 
 
+def _evaluate(f: Callable[..., Any], copies: list[Any]) -> float:
+    with engine.no_grad():
+        return _scalar_output(f(*copies))
+
+
 def _numeric_gradient(f: Callable[..., Any], copies: list[Any], i: int, eps: float) -> np.ndarray:
     x = copies[i]
     flat = _flat(x).copy()
     numeric = np.empty_like(flat)
-    with engine.no_grad():
-        for k, v in enumerate(flat):
-            h = eps * max(1.0, abs(v)) if math.isfinite(v) else eps
-            above, below = v + h, v - h  # the step actually taken, after rounding
-            _set_element(x, k, above)
-            up = _scalar_output(f(*copies))
-            _set_element(x, k, below)
-            down = _scalar_output(f(*copies))
-            _set_element(x, k, v)
-            numeric[k] = (up - down) / (above - below)
+    for k, v in enumerate(flat):
+        h = eps * max(1.0, abs(v)) if math.isfinite(v) else eps
+        above, below = v + h, v - h  # the step actually taken, after rounding
+        _set_element(x, k, above)
+        up = _evaluate(f, copies)
+        _set_element(x, k, below)
+        down = _evaluate(f, copies)
+        _set_element(x, k, v)
+        numeric[k] = (up - down) / (above - below)
     return numeric.reshape(np.shape(x.data))
+
+
+def _directional_mismatches(
+    f: Callable[..., Any],
+    copies: list[Any],
+    i: int,
+    grad: np.ndarray,
+    name: str,
+    eps: float,
+    rng: np.random.Generator,
+    directions: int = 3,
+) -> list[_Mismatch]:
+    """Compare <grad, u> with (f(x + h u) - f(x - h u)) / 2h for a few random unit u."""
+    x = copies[i]
+    original = x.data.copy()
+    scale = max(1.0, float(np.max(np.abs(original))))
+    mismatches = []
+    for d in range(directions):
+        u = rng.standard_normal(original.shape)
+        u /= np.linalg.norm(u)
+        h = eps * scale
+        x.data[...] = original + h * u
+        up = _evaluate(f, copies)
+        x.data[...] = original - h * u
+        down = _evaluate(f, copies)
+        x.data[...] = original
+        numeric = (up - down) / (2 * h)
+        analytic = float(np.sum(grad * u))
+        tolerance = 1e-5 * max(1.0, float(np.linalg.norm(grad))) + 1e-3 * abs(numeric)
+        if abs(analytic - numeric) > tolerance:
+            mismatches.append(_Mismatch(i, f"{name} (random direction {d})", (), analytic, numeric))
+    return mismatches

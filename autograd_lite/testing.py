@@ -5,6 +5,8 @@ Install the test extra (``pip install autograd-lite[test]``) to use this module.
 - `floats_in(domain)`: finite floats inside an op's domain, kept away from its kinks and
   boundaries so that finite differences are meaningful there;
 - `values(domain)`: the same as `Value` leaves;
+- `shapes()`, `broadcastable_shapes()`, `arrays(domain)`, `tensors(domain)`: small arrays
+  and tensors, and shapes that broadcast together in both directions;
 - `expressions()`: small random expression graphs (with reused inputs) to check any
   property of the engine, or of your own code, on many graph shapes.
 
@@ -22,17 +24,33 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 try:
     from hypothesis import strategies as st
+    from hypothesis.extra import numpy as hnp
 except ImportError as error:  # pragma: no cover - depends on the environment
     raise ImportError(
         "autograd_lite.testing needs hypothesis: pip install 'autograd-lite[test]'"
     ) from error
 
 from autograd_lite.scalar import Value
+from autograd_lite.tensor import Tensor
 
-__all__ = ["DOMAINS", "Domain", "Expression", "expressions", "floats_in", "values"]
+__all__ = [
+    "DOMAINS",
+    "Domain",
+    "Expression",
+    "arrays",
+    "broadcastable_shapes",
+    "expressions",
+    "floats_in",
+    "shapes",
+    "tensors",
+    "values",
+]
 
 
 @dataclass(frozen=True)
@@ -71,17 +89,61 @@ DOMAINS: dict[str, Domain] = {
 def floats_in(domain: str | Domain = "real") -> st.SearchStrategy[float]:
     """Finite floats in `domain` (a name from `DOMAINS`, or a `Domain`).
 
-    Hypothesis shrinks towards simple values, and its edge cases (the interval's ends,
-    values near the kinks) are kept, so edge behaviour is exercised too.
+    Built as a union of the smooth intervals between the kinks (no filtering, so it stays
+    fast inside arrays). Hypothesis keeps the intervals' ends among its edge cases, so the
+    values closest to a kink and the domain's extremes are exercised too.
     """
     d = DOMAINS[domain] if isinstance(domain, str) else domain
-    floats = st.floats(d.low, d.high, allow_nan=False, allow_infinity=False)
-    return floats.filter(d.contains) if d.kinks else floats
+    pieces = []
+    low = d.low
+    for kink in sorted(d.kinks):
+        if low <= kink - d.gap:
+            pieces.append(st.floats(low, kink - d.gap))
+        low = max(low, kink + d.gap)
+    if low <= d.high:
+        pieces.append(st.floats(low, d.high))
+    return st.one_of(*pieces) if len(pieces) > 1 else pieces[0]
 
 
 def values(domain: str | Domain = "real", label: str | None = None) -> st.SearchStrategy[Value]:
     """`Value` leaves whose data lies in `domain`."""
     return floats_in(domain).map(lambda x: Value(x, label=label))
+
+
+# --------------------------------------------------------------------------------- tensors
+
+
+def shapes(min_dims: int = 0, max_dims: int = 3, max_side: int = 4) -> st.SearchStrategy:
+    """Array shapes, small enough for element-by-element gradient checks."""
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=max_side)
+
+
+def broadcastable_shapes(
+    num_shapes: int = 2, max_dims: int = 3, max_side: int = 4
+) -> st.SearchStrategy[tuple[tuple[int, ...], ...]]:
+    """Tuples of shapes that broadcast together, in both directions: ``(3, 1)`` with
+    ``(4,)``, ``()`` with ``(2, 3)``, equal shapes, ..."""
+    strategy = hnp.mutually_broadcastable_shapes(
+        num_shapes=num_shapes, min_dims=0, max_dims=max_dims, min_side=1, max_side=max_side
+    )
+    return strategy.map(lambda b: b.input_shapes)
+
+
+def arrays(
+    domain: str | Domain = "real", shape: Any = None, dtype: Any = np.float64
+) -> st.SearchStrategy[np.ndarray]:
+    """Arrays of `dtype` whose elements lie in `domain` (shape drawn by `shapes()` if None)."""
+    return hnp.arrays(dtype, shape if shape is not None else shapes(), elements=floats_in(domain))
+
+
+def tensors(
+    domain: str | Domain = "real",
+    shape: Any = None,
+    dtype: Any = np.float64,
+    requires_grad: bool = True,
+) -> st.SearchStrategy[Tensor]:
+    """`Tensor` leaves whose elements lie in `domain`."""
+    return arrays(domain, shape, dtype).map(lambda a: Tensor(a, requires_grad=requires_grad))
 
 
 # ------------------------------------------------------------------ random expression graphs
