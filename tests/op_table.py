@@ -1,8 +1,10 @@
-"""The table of ops that drives the op tests: one row per op (or per variant of an op).
+"""The table of ops that drives the op tests of both engines: one row per op (or variant).
 
 Each row says how to call the op, what NumPy computes for it, and on which domain (a name
-from `autograd_lite.testing.DOMAINS`) it is smooth. A public op of `scalar_ops` without a
-row here fails `test_every_public_op_has_a_row`.
+from `autograd_lite.testing.DOMAINS`) it is smooth. `OPS` holds the ops both engines share
+(the calls work on a `Value` and on a `Tensor` alike, except `linear`); `TENSOR_OPS` adds
+the tensor-only ops with the shapes to test them on. A public op of `scalar_ops` or
+`tensor_ops` without a row here fails a test.
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from hypothesis import strategies as st
 
 from autograd_lite import scalar_ops
+from autograd_lite import tensor_ops as T
+from autograd_lite.testing import Domain, broadcastable_shapes
 
 
 @dataclass(frozen=True)
@@ -97,5 +102,206 @@ OPS: list[OpCase] = [
         ("real",) * 5,
         lambda w0, w1, x0, x1, b: scalar_ops.linear([w0, w1], [x0, x1], b),
         lambda w0, w1, x0, x1, b: w0 * x0 + w1 * x1 + b,
+    ),
+]
+
+
+# ------------------------------------------------------------------------------ tensors
+
+# Points where maximum/minimum/clip switch branches, and the domain that avoids them.
+GRID = np.array([-5.0, 0.5, 5.0])
+AWAY_FROM_GRID = Domain(-10.0, 10.0, kinks=tuple(GRID))
+CLIP = Domain(-10.0, 10.0, kinks=(-1.0, 2.0))
+MASK = np.array([[True, False, True], [False, True, True]])
+# Distinct values a quarter apart: max, min and std have no ties and no zero spread.
+DISTINCT = st.integers(-40, 40).map(lambda k: k / 4.0)
+
+
+@dataclass(frozen=True)
+class TensorCase:
+    op: str  # the op's function name in tensor_ops
+    variant: str
+    domains: tuple[str | Domain, ...]  # one per argument
+    call: Callable[..., Any]
+    reference: Callable[..., Any]
+    # The argument shapes: a strategy of tuples of shapes (default: mutually broadcastable).
+    shapes: Any = None
+    distinct: bool = False  # elements from DISTINCT, unique within each array
+
+    @property
+    def id(self) -> str:
+        return self.variant
+
+    def shape_strategy(self) -> Any:
+        if self.shapes is None:
+            return broadcastable_shapes(len(self.domains))
+        return self.shapes if isinstance(self.shapes, st.SearchStrategy) else st.just(self.shapes)
+
+
+def _fixed(*shapes: tuple[int, ...]) -> Any:
+    return st.just(shapes)
+
+
+def _row(op: str, variant: str, shapes: Any, call: Any, reference: Any, **kw: Any) -> TensorCase:
+    domains = kw.pop("domains", ("real",) * len(shapes))
+    return TensorCase(op, variant, domains, call, reference, _fixed(*shapes), **kw)
+
+
+TENSOR_OPS: list[TensorCase] = [
+    *[TensorCase(c.op, c.variant, c.domains, c.call, c.reference) for c in OPS if c.op != "linear"],
+    _row("linear", "linear", [(3, 4), (5, 4), (5,)], T.linear, lambda x, w, b: x @ w.T + b),
+    _row("linear", "linear-batched", [(2, 3, 4), (5, 4)], T.linear, lambda x, w: x @ w.T),
+    _row("matmul", "matmul-2d", [(3, 4), (4, 2)], lambda a, b: a @ b, np.matmul),
+    _row("matmul", "matmul-1d-1d", [(4,), (4,)], lambda a, b: a @ b, np.matmul),
+    _row("matmul", "matmul-2d-1d", [(3, 4), (4,)], lambda a, b: a @ b, np.matmul),
+    _row("matmul", "matmul-1d-2d", [(4,), (4, 2)], lambda a, b: a @ b, np.matmul),
+    _row("matmul", "matmul-batched", [(2, 1, 3, 4), (5, 4, 2)], T.matmul, np.matmul),
+    _row(
+        "matmul",
+        "rmatmul-array",
+        [(4, 2)],
+        lambda b: np.ones((3, 4)) @ b,
+        lambda b: np.ones((3, 4)) @ b,
+    ),
+    _row(
+        "where",
+        "where",
+        [(2, 3), (3,)],
+        lambda a, b: T.where(MASK, a, b),
+        lambda a, b: np.where(MASK, a, b),
+    ),
+    _row(
+        "maximum",
+        "maximum",
+        [(2, 3)],
+        lambda a: T.maximum(a, GRID),
+        lambda a: np.maximum(a, GRID),
+        domains=(AWAY_FROM_GRID,),
+    ),
+    _row(
+        "minimum",
+        "minimum",
+        [(2, 3)],
+        lambda a: T.minimum(GRID, a),
+        lambda a: np.minimum(GRID, a),
+        domains=(AWAY_FROM_GRID,),
+    ),
+    _row(
+        "clip",
+        "clip",
+        [(2, 3)],
+        lambda a: a.clip(-1.0, 2.0),
+        lambda a: np.clip(a, -1.0, 2.0),
+        domains=(CLIP,),
+    ),
+    _row("sum", "sum-all", [(2, 3, 4)], lambda a: a.sum(), np.sum),
+    _row("sum", "sum-axis", [(2, 3, 4)], lambda a: a.sum(axis=1), lambda a: a.sum(axis=1)),
+    _row(
+        "sum",
+        "sum-axes-keepdims",
+        [(2, 3, 4)],
+        lambda a: a.sum(axis=(0, 2), keepdims=True),
+        lambda a: a.sum(axis=(0, 2), keepdims=True),
+    ),
+    _row("mean", "mean-all", [(2, 3, 4)], lambda a: a.mean(), np.mean),
+    _row(
+        "mean",
+        "mean-last-axis",
+        [(2, 3, 4)],
+        lambda a: a.mean(axis=-1, keepdims=True),
+        lambda a: a.mean(axis=-1, keepdims=True),
+    ),
+    _row("max", "max-all", [(3, 4)], lambda a: a.max(), np.max, distinct=True),
+    _row(
+        "max", "max-axis", [(3, 4)], lambda a: a.max(axis=1), lambda a: a.max(axis=1), distinct=True
+    ),
+    _row(
+        "min",
+        "min-axis-keepdims",
+        [(3, 4)],
+        lambda a: a.min(axis=0, keepdims=True),
+        lambda a: a.min(axis=0, keepdims=True),
+        distinct=True,
+    ),
+    _row("var", "var", [(3, 4)], lambda a: a.var(axis=1), lambda a: a.var(axis=1)),
+    _row("var", "var-ddof", [(3, 4)], lambda a: a.var(ddof=1), lambda a: a.var(ddof=1)),
+    _row("std", "std", [(3, 4)], lambda a: a.std(axis=0), lambda a: a.std(axis=0), distinct=True),
+    _row(
+        "logsumexp",
+        "logsumexp-all",
+        [(3, 4)],
+        lambda a: a.logsumexp(),
+        lambda a: np.log(np.exp(a).sum()),
+    ),
+    _row(
+        "logsumexp",
+        "logsumexp-axis",
+        [(3, 4)],
+        lambda a: a.logsumexp(axis=1),
+        lambda a: np.log(np.exp(a).sum(axis=1)),
+    ),
+    _row(
+        "softmax",
+        "softmax",
+        [(3, 4)],
+        lambda a: a.softmax(axis=-1),
+        lambda a: np.exp(a) / np.exp(a).sum(-1, keepdims=True),
+    ),
+    _row(
+        "softmax",
+        "softmax-axis-0",
+        [(3, 4)],
+        lambda a: a.softmax(axis=0),
+        lambda a: np.exp(a) / np.exp(a).sum(0, keepdims=True),
+    ),
+    _row(
+        "log_softmax",
+        "log_softmax",
+        [(3, 4)],
+        lambda a: a.log_softmax(),
+        lambda a: a - np.log(np.exp(a).sum(-1, keepdims=True)),
+    ),
+    _row("reshape", "reshape", [(2, 6)], lambda a: a.reshape(3, -1), lambda a: a.reshape(3, -1)),
+    _row(
+        "transpose",
+        "transpose",
+        [(2, 3, 4)],
+        lambda a: a.transpose(1, 2, 0),
+        lambda a: a.transpose(1, 2, 0),
+    ),
+    _row("transpose", "T", [(2, 3)], lambda a: a.T, lambda a: a.T),
+    _row("flatten", "flatten", [(2, 3, 4)], lambda a: a.flatten(1), lambda a: a.reshape(2, 12)),
+    _row("expand_dims", "unsqueeze", [(2, 3)], lambda a: a.unsqueeze(1), lambda a: a[:, None]),
+    _row("squeeze", "squeeze", [(2, 1, 3)], lambda a: a.squeeze(1), lambda a: a[:, 0]),
+    _row("getitem", "slice", [(4, 3)], lambda a: a[1:3, ::2], lambda a: a[1:3, ::2]),
+    _row(
+        "getitem",
+        "int-array-repeats",
+        [(4, 3)],
+        lambda a: a[[0, 2, 0, 0]],
+        lambda a: a[[0, 2, 0, 0]],
+    ),
+    _row(
+        "getitem",
+        "pairs",
+        [(4, 3)],
+        lambda a: a[np.arange(4), np.array([0, 2, 1, 0])],
+        lambda a: a[np.arange(4), [0, 2, 1, 0]],
+    ),
+    _row("getitem", "mask", [(2, 3)], lambda a: a[MASK], lambda a: a[MASK]),
+    _row("getitem", "int-and-ellipsis", [(2, 3, 4)], lambda a: a[..., 1], lambda a: a[..., 1]),
+    _row(
+        "concatenate",
+        "concatenate",
+        [(2, 3), (1, 3)],
+        lambda a, b: T.concatenate([a, b]),
+        lambda a, b: np.concatenate([a, b]),
+    ),
+    _row(
+        "stack",
+        "stack",
+        [(2, 3), (2, 3)],
+        lambda a, b: T.stack([a, b], axis=1),
+        lambda a, b: np.stack([a, b], axis=1),
     ),
 ]
