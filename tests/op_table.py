@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
+from autograd_lite import loss_ops as L
 from autograd_lite import scalar_ops
 from autograd_lite import tensor_ops as T
 from autograd_lite.testing import Domain, broadcastable_shapes
@@ -303,5 +304,52 @@ TENSOR_OPS: list[TensorCase] = [
         [(2, 3), (2, 3)],
         lambda a, b: T.stack([a, b], axis=1),
         lambda a, b: np.stack([a, b], axis=1),
+    ),
+]
+
+LABELS = np.array([0, 2, 1, 1])
+TARGETS = np.array([[1.0, 0.0, 0.25], [0.0, 1.0, 1.0], [0.5, 0.0, 1.0], [1.0, 1.0, 0.0]])
+
+
+def _ce_reference(z: Any, reduction: str = "mean") -> Any:
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    losses = -log_p[np.arange(len(LABELS)), LABELS]
+    return {"mean": losses.mean(), "sum": losses.sum(), "none": losses}[reduction]
+
+
+def _bce_reference(z: Any) -> Any:
+    p = 1 / (1 + np.exp(-z))
+    return -(TARGETS * np.log(p) + (1 - TARGETS) * np.log(1 - p)).mean()
+
+
+# The fused losses of `autograd_lite.loss_ops`.
+LOSS_OPS: list[TensorCase] = [
+    _row(
+        "cross_entropy",
+        "cross_entropy",
+        [(4, 3)],
+        lambda z: L.cross_entropy(z, LABELS),
+        _ce_reference,
+    ),
+    _row(
+        "cross_entropy",
+        "cross_entropy-sum",
+        [(4, 3)],
+        lambda z: L.cross_entropy(z, LABELS, "sum"),
+        lambda z: _ce_reference(z, "sum"),
+    ),
+    _row(
+        "cross_entropy",
+        "cross_entropy-none",
+        [(4, 3)],
+        lambda z: L.cross_entropy(z, LABELS, "none"),
+        lambda z: _ce_reference(z, "none"),
+    ),
+    _row(
+        "binary_cross_entropy_with_logits",
+        "bce-logits",
+        [(4, 3)],
+        lambda z: L.binary_cross_entropy_with_logits(z, TARGETS),
+        _bce_reference,
     ),
 ]

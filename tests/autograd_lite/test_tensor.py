@@ -341,3 +341,30 @@ def test_max_shares_the_gradient_between_ties():
     x = Tensor(np.array([1.0, 3.0, 3.0]), requires_grad=True)
     x.max().backward()
     np.testing.assert_array_equal(x.grad, [0.0, 0.5, 0.5])
+
+
+def test_cross_entropy_at_huge_logits_is_finite_with_softmax_minus_onehot_gradient():
+    from autograd_lite.loss_ops import cross_entropy
+
+    z = Tensor(np.array([[1e4, -1e4, 0.0]]), requires_grad=True)
+    loss = cross_entropy(z, np.array([1]))
+    loss.backward()
+    assert loss.item() == 2e4
+    np.testing.assert_array_equal(z.grad, [[1.0, -1.0, 0.0]])
+
+
+@pytest.mark.parametrize(
+    ("labels", "error", "words"),
+    [
+        (np.array([0.0, 1.0]), TypeError, "expected integer class labels, got dtype float64"),
+        (np.array([0, 3]), ValueError, "expected labels in [0, 3), got 1 out of range (e.g. 3)"),
+        (np.array([0, -1]), ValueError, "out of range (e.g. -1)"),
+        (np.array([0]), ValueError, "expected labels of shape (2,), got (1,)"),
+    ],
+)
+def test_cross_entropy_rejects_bad_labels(labels, error, words):
+    from autograd_lite.loss_ops import cross_entropy
+
+    with pytest.raises(error) as info:
+        cross_entropy(Tensor(np.zeros((2, 3))), labels)
+    assert words in str(info.value)

@@ -9,14 +9,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograd_lite import Value, gradcheck, scalar_ops, tensor_ops
+from autograd_lite import Value, gradcheck, loss_ops, scalar_ops, tensor_ops
 from autograd_lite.tensor import Tensor
 from autograd_lite.testing import arrays, floats_in
-from tests.op_table import DISTINCT, OPS, TENSOR_OPS
+from tests.op_table import DISTINCT, LOSS_OPS, OPS, TENSOR_OPS
 
 
 def test_every_public_tensor_op_has_a_row():
     assert set(tensor_ops.__all__) == {case.op for case in TENSOR_OPS}
+
+
+def test_every_fused_loss_has_a_row():
+    assert set(loss_ops.__all__) == {case.op for case in LOSS_OPS}
 
 
 def test_the_mirrored_ops_come_in_the_scalar_engines_order():
@@ -34,7 +38,7 @@ def draw_inputs(case, data):
     ]
 
 
-@pytest.mark.parametrize("case", TENSOR_OPS, ids=lambda c: c.id)
+@pytest.mark.parametrize("case", TENSOR_OPS + LOSS_OPS, ids=lambda c: c.id)
 @given(data=st.data())
 def test_forward_matches_numpy(case, data):
     xs = draw_inputs(case, data)
@@ -43,7 +47,7 @@ def test_forward_matches_numpy(case, data):
     np.testing.assert_allclose(out.data, case.reference(*xs), rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("case", TENSOR_OPS, ids=lambda c: c.id)
+@pytest.mark.parametrize("case", TENSOR_OPS + LOSS_OPS, ids=lambda c: c.id)
 @given(data=st.data())
 def test_gradient_matches_finite_differences(case, data):
     xs = draw_inputs(case, data)
