@@ -45,7 +45,10 @@ def accumulate(node: Any, grad: Any, handed_out: set[int]) -> None:
     array is used as is, which spares a copy of every weight gradient on every step.
     """
     data = node.data
-    grad = unbroadcast(np.asarray(grad), data.shape)
+    if type(grad) is not np.ndarray:  # NumPy scalars from 0-d arithmetic
+        grad = np.asarray(grad)
+    if grad.shape != data.shape:
+        grad = unbroadcast(grad, data.shape)
     if grad.dtype != data.dtype:
         grad = grad.astype(data.dtype)
     old = node.grad

@@ -25,6 +25,8 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from autograd_lite.broadcasting import accumulate
+
 __all__ = [
     "Node",
     "backward",
@@ -218,23 +220,17 @@ def backward(root: Node, seed: Any, *, retain_graph: bool = True) -> None:
     With ``retain_graph=False`` each op's saved values are released once used, so memory
     stays flat over many training steps; a second walk through them is a clear error.
     """
-    arrays = root._broadcasts  # tensors: gradients are fitted to shape, dtype and owner
-    if arrays:
-        from autograd_lite.broadcasting import accumulate
-    handed_out: set[int] = set()  # ids of the arrays stored into leaves during this walk
-
-    def add_grad(node: Node, grad: Any) -> None:
-        if arrays:
-            accumulate(node, grad, handed_out)
-        else:
-            old = node.grad
-            node.grad = grad if old is None else old + grad
-
     order = topological_order(root)
     for node in order:
         if node._vjp is not None:
             node.grad = None
-    add_grad(root, seed)
+    arrays = root._broadcasts  # tensors: gradients are fitted to shape, dtype and owner
+    handed_out: set[int] = set()  # ids of the arrays stored into leaves during this walk
+    if arrays:
+        accumulate(root, seed, handed_out)
+    else:
+        old = root.grad
+        root.grad = seed if old is None else old + seed
     anomaly = _anomaly_enabled
     for node in reversed(order):
         vjp = node._vjp
@@ -249,7 +245,7 @@ def backward(root: Node, seed: Any, *, retain_graph: bool = True) -> None:
                 continue  # nobody needs this gradient
             if arrays:
                 accumulate(parent, parent_grad, handed_out)
-            else:  # inlined add_grad: this line runs once per edge of a scalar graph
+            else:  # floats: this line runs once per edge of a scalar graph, keep it lean
                 old = parent.grad
                 parent.grad = parent_grad if old is None else old + parent_grad
         if not node._keeps_all_grads:

@@ -100,10 +100,12 @@ class Tensor(engine.Node):
         out._op = op
         out.label = None
         out._keeps_all_grads = False
-        if engine._grad_enabled and any(p.requires_grad for p in parents):
-            out._parents = parents
-            out._vjp = vjp
-            out.requires_grad = True
+        for p in parents:  # a loop, not any(): this runs for every op
+            if p.requires_grad and engine._grad_enabled:
+                out._parents = parents
+                out._vjp = vjp
+                out.requires_grad = True
+                break
         else:
             out._parents = ()
             out._vjp = None
