@@ -16,9 +16,34 @@ from autograd_lite.tensor import (
     zeros,
 )
 from autograd_lite.tensor_ops import concatenate, maximum, minimum, stack, where
+from autograd_lite.viz import draw_graph, render
+from autograd_lite.viz_text import graph_text
+from autograd_lite.paths import (
+    TooManyPathsError,
+    chain_rule_paths,
+    count_paths,
+    explain_gradient,
+    factored_paths,
+)
+from autograd_lite.paths_draw import draw_paths
+from autograd_lite.replay import backward_steps, draw_step
+from autograd_lite.flow import draw_gradient_flow, gradient_norms
 
 __all__ = [
     "GradcheckError",
+    "TooManyPathsError",
+    "backward_steps",
+    "chain_rule_paths",
+    "count_paths",
+    "draw_gradient_flow",
+    "draw_graph",
+    "draw_paths",
+    "draw_step",
+    "explain_gradient",
+    "factored_paths",
+    "gradient_norms",
+    "graph_text",
+    "render",
     "Tensor",
     "Value",
     "concatenate",

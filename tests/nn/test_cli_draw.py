@@ -1,0 +1,88 @@
+"""``autograd-lite draw``: every example in every format, paths, replay steps, errors."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nn.cli import EXAMPLES, build_parser, main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES))
+def test_each_example_renders_to_svg(example, tmp_path, capsys):
+    out = tmp_path / f"{example}.svg"
+    assert main(["draw", example, "-o", str(out)]) == 0
+    assert "<svg" in out.read_text(encoding="utf-8")
+    assert f"wrote {out}" in capsys.readouterr().out
+
+
+def test_png_paths_and_step_pictures(tmp_path):
+    png = tmp_path / "chain.png"
+    assert main(["draw", "chain", "--paths", "-o", str(png)]) == 0
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    dot = tmp_path / "mlp.dot"
+    assert main(["draw", "mlp", "--paths", "-o", str(dot)]) == 0
+    assert "chain-rule paths from w0 to loss" in dot.read_text(encoding="utf-8")
+    step = tmp_path / "step.svg"
+    assert main(["draw", "neuron", "--step", "2", "--format", "svg", "-o", str(step)]) == 0
+    assert "backward, step 2 (of steps 0 to 9)" in step.read_text(encoding="utf-8")
+
+
+def test_text_goes_to_stdout_without_o(capsys):
+    assert main(["draw", "neuron", "--edge-derivatives"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("o = 0.7071  grad 1  (tanh)") and "[∂ 0.5] n" in text
+    assert main(["draw", "chain", "--paths", "--format", "text"]) == 0
+    table = capsys.readouterr().out
+    assert "w1 -> z1 -> a1 -> z2 -> a2 -> z3 -> a3 -> a3 - y -> C" in table
+    assert main(["draw", "neuron", "--step", "1", "--format", "text"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("step 1: n got 0.5 from o")
+    assert main(["draw", "mlp", "--format", "dot"]) == 0
+    assert capsys.readouterr().out.startswith('digraph "graph"')
+
+
+def test_chain_gradient_is_the_tutorials_product():
+    ex = EXAMPLES["chain"]()
+    (w1, b1, w2, b2, w3, b3) = ex.parameters
+    a, zs = 1.0, []
+    for w, b in ((w1, b1), (w2, b2), (w3, b3)):
+        zs.append(w.data * a + b.data)
+        a = 1.0 / (1.0 + math.exp(-zs[-1]))
+    s = [1.0 / (1.0 + math.exp(-z)) for z in zs]
+    ds = [x * (1.0 - x) for x in s]
+    # dC/dw1 = a0 σ'(z1) w2 σ'(z2) w3 σ'(z3) 2(a3 - y)
+    expected = 1.0 * ds[0] * w2.data * ds[1] * w3.data * ds[2] * 2.0 * (s[2] - 1.0)
+    assert w1.grad == pytest.approx(expected, rel=1e-12)
+
+
+def test_errors(tmp_path, capsys, monkeypatch):
+    assert main(["draw", "neuron", "--format", "png"]) == 2
+    assert "expected -o FILE for png output" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["draw", "nope"])
+    assert info.value.code == 2
+    with pytest.raises(SystemExit, match="expected --step between 0 and 9, got 10"):
+        main(["draw", "neuron", "--step", "10", "-o", str(tmp_path / "x.svg")])
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` anywhere
+    assert main(["draw", "neuron", "-o", str(tmp_path / "n.svg")]) == 1
+    assert "apt-get install graphviz" in capsys.readouterr().err
+
+
+def test_subcommands_are_extensible_and_module_runs():
+    parser = build_parser()
+    (commands,) = [a for a in parser._actions if a.dest == "command"]
+    assert "draw" in commands.choices
+    run = subprocess.run(
+        [sys.executable, "-m", "nn.cli", "draw", "neuron", "--format", "text"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert run.stdout.startswith("o = 0.7071")
