@@ -5,7 +5,18 @@ BIN    := $(VENV)/bin
 # Re-install when the project's dependencies change.
 INSTALLED := $(VENV)/.installed
 
-.PHONY: test lint format clean
+.PHONY: test lint format clean system-deps
+
+## system-deps: Graphviz's `dot` (rendering pictures), from Debian's package where we can
+system-deps:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	  elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then \
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	  else \
+	    echo "Graphviz's dot is missing: install it (apt-get install graphviz / brew install graphviz)"; exit 1; \
+	  fi; }
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +27,7 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 	touch $@
 
 ## test: lint, format check and the whole test suite (the README's test command)
-test: $(INSTALLED)
+test: system-deps $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
