@@ -2,17 +2,30 @@
 
 A module finds its parameters by walking its attributes (sub-modules, lists, tuples and
 dicts of them), the way PyTorch's ``Module`` does, so subclasses only assign attributes:
-there is nothing to register.
+there is nothing to register. Its parameters can be saved and loaded by name
+(`state_dict`, `load_state_dict`, `save`, `load`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+import os
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, NamedTuple
 
+import numpy as np
+
+from autograd_lite import Tensor, Value
 from autograd_lite.engine import Node
 
-__all__ = ["Module"]
+__all__ = ["LoadResult", "Module"]
+
+
+class LoadResult(NamedTuple):
+    """What `Module.load_state_dict` skipped (both empty after a strict load)."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
 
 
 class Module:
@@ -26,6 +39,14 @@ class Module:
     """
 
     training = True
+
+    def _named_members(self) -> Iterable[tuple[str, Any]]:
+        """The (name, item) pairs the walk starts from: the public instance attributes.
+
+        A container that keeps its children elsewhere (`Sequential`, whose children are
+        named ``0``, ``1``, ... as in PyTorch) overrides this.
+        """
+        return ((k, v) for k, v in vars(self).items() if not k.startswith("_"))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         forward = getattr(self, "forward", None)
@@ -82,6 +103,147 @@ class Module:
         """Set evaluation mode: ``train(False)``."""
         return self.train(False)
 
+    # -- saving and loading ---------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Every parameter's value by dotted name, as a copy (in `named_parameters` order).
+
+        A `Tensor` parameter gives a copy of its array; a `Value` a 0-d float64 array.
+        The copies do not change when the model trains on.
+        """
+        return {name: _value_of(p) for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> LoadResult:
+        """Copy the values of `state` into this module's parameters, in place.
+
+        Tensor parameters keep their arrays (``p.data[...] = value``, cast to the
+        parameter's dtype), so an optimizer that holds them, or views into them, keeps
+        working; Value parameters get ``p.data = float(value)``. Nothing is changed unless
+        every value fits.
+
+        Parameters
+        ----------
+        state : mapping of str to array_like
+            Dotted names, as `state_dict` gives them.
+        strict : bool
+            Require exactly this module's names (default). With False, missing and
+            unexpected names are skipped and returned; a value of the wrong shape is still
+            an error.
+
+        Returns
+        -------
+        LoadResult
+            ``(missing_keys, unexpected_keys)``.
+
+        Raises
+        ------
+        ValueError
+            One error that lists every missing key, every unexpected key, every shape
+            mismatch and every non-numeric value.
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(
+                f"load_state_dict: expected a mapping of names to arrays, got "
+                f"{type(state).__name__}"
+            )
+        params = dict(self.named_parameters())
+        missing = [name for name in params if name not in state]
+        unexpected = [str(name) for name in state if name not in params]
+        values: dict[str, np.ndarray] = {}
+        problems: list[str] = []
+        for name, p in params.items():
+            if name not in state:
+                continue
+            value = np.asarray(state[name])
+            expected = np.shape(p.data)
+            if value.dtype.kind not in "biuf":
+                problems.append(f"{name}: expected a real array, got dtype {value.dtype}")
+            elif value.shape != expected:
+                problems.append(f"{name}: expected shape {expected}, got shape {value.shape}")
+            else:
+                values[name] = value
+        if strict:
+            if missing:
+                problems.insert(0, f"missing keys (not in the state): {', '.join(missing)}")
+            if unexpected:
+                problems.insert(
+                    int(bool(missing)),
+                    f"unexpected keys (not parameters of this module): {', '.join(unexpected)}",
+                )
+        if problems:
+            raise ValueError(
+                f"load_state_dict: the state does not fit this {type(self).__name__}; "
+                f"nothing was loaded:\n  " + "\n  ".join(problems)
+            )
+        for name, value in values.items():
+            p = params[name]
+            if isinstance(p, Value):
+                p.data = float(value)
+            else:  # never rebind p.data: optimizers may hold it, or views into a flat buffer
+                p.data[...] = value
+        return LoadResult(missing, unexpected)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write `state_dict()` to `path` as an ``.npz`` archive (plain arrays, no pickle).
+
+        The name is used as given (no ``.npz`` is appended), and the file is replaced only
+        once it is completely written, so a crash never leaves half a checkpoint.
+        """
+        path = os.fspath(path)
+        partial = f"{path}.partial"
+        try:
+            with zipfile.ZipFile(partial, "w") as archive:
+                for name, array in self.state_dict().items():
+                    # What np.savez does, minus its keyword arguments, which a parameter
+                    # named "file" or "allow_pickle" would collide with.
+                    with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                        np.lib.format.write_array(member, array, allow_pickle=False)
+            os.replace(partial, path)
+        finally:
+            if os.path.exists(partial):
+                os.remove(partial)
+
+    def load(self, path: str | os.PathLike[str], strict: bool = True) -> LoadResult:
+        """Load parameters saved by `save` from an ``.npz`` file (see `load_state_dict`).
+
+        Pickled content is refused (``allow_pickle=False``): unpickling a file can run
+        arbitrary code, and parameters never need it.
+        """
+        path = os.fspath(path)
+        not_npz = (
+            f"load: expected an .npz archive written by Module.save in {path}, got a file that "
+            f"is neither .npz nor .npy (a pickle, or something else; pickles are refused "
+            f"because unpickling can run arbitrary code)"
+        )
+        # Our own file handle: np.load leaks the one it opens when the archive is broken.
+        with open(path, "rb") as file:
+            try:
+                loaded = np.load(file, allow_pickle=False)
+            except (ValueError, EOFError, zipfile.BadZipFile):
+                # NumPy takes anything without the .npy/.npz magic for a pickle, and refuses it.
+                raise ValueError(not_npz) from None
+            if not isinstance(loaded, np.lib.npyio.NpzFile):
+                raise ValueError(
+                    f"load: expected an .npz archive written by Module.save in {path}, got a "
+                    f"single .npy array of shape {np.shape(loaded)}"
+                )
+            with loaded as archive:
+                try:
+                    state = {name: archive[name] for name in archive.files}
+                except ValueError as error:
+                    if "allow_pickle" not in str(error):  # a broken member
+                        raise ValueError(
+                            f"load: {path} is a damaged .npz archive: {error}"
+                        ) from None
+                    # A member holds Python objects, which only unpickling can restore.
+                    raise ValueError(
+                        f"load: {path} holds pickled object arrays; expected plain numeric "
+                        f"arrays (pickles are refused because unpickling can run arbitrary code)"
+                    ) from None
+                except (EOFError, zipfile.BadZipFile) as error:
+                    raise ValueError(f"load: {path} is a damaged .npz archive: {error}") from None
+        return self.load_state_dict(state, strict=strict)
+
     # -- repr -------------------------------------------------------------------------------
 
     def extra_repr(self) -> str:
@@ -121,7 +283,7 @@ def _attributes(module: Module, prefix: str) -> Iterator[tuple[str, Any]]:
     Lists, tuples and dicts are entered (``layers.0``); modules are not (`_tree` enters
     them). Names starting with ``_`` are private state, not parameters.
     """
-    stack = [(_join(prefix, k), v) for k, v in vars(module).items() if not k.startswith("_")]
+    stack = [(_join(prefix, k), v) for k, v in module._named_members()]
     stack.reverse()
     while stack:
         name, item = stack.pop()
@@ -131,6 +293,13 @@ def _attributes(module: Module, prefix: str) -> Iterator[tuple[str, Any]]:
             stack.extend(reversed([(_join(name, str(i)), v) for i, v in enumerate(item)]))
         elif isinstance(item, dict):
             stack.extend(reversed([(_join(name, str(k)), v) for k, v in item.items()]))
+
+
+def _value_of(p: Node) -> np.ndarray:
+    """A parameter's value as a new array (0-d float64 for a `Value`)."""
+    if isinstance(p, Tensor):
+        return p.data.copy()
+    return np.array(p.data, dtype=np.float64)
 
 
 def _join(prefix: str, name: str) -> str:
