@@ -245,6 +245,11 @@ def _as_array(data: Any, dtype: Any) -> np.ndarray:
         return data if dtype is None else data.astype(dtype, copy=False)
     if isinstance(data, np.generic):
         return np.asarray(data, dtype=dtype)
+    if isinstance(data, (list, tuple)) and any(isinstance(v, engine.Node) for v in data):
+        raise TypeError(
+            "Tensor: expected numbers, got a list holding Values or Tensors (their graph would "
+            "be dropped); use tensor_ops.stack for Tensors, or take .data first"
+        )
     if isinstance(data, (numbers.Number, list, tuple)) and not isinstance(data, complex):
         try:
             array = np.array(data, dtype=dtype if dtype is not None else _default_dtype)

@@ -11,6 +11,7 @@ import pytest
 
 from autograd_lite import (
     Tensor,
+    Value,
     concatenate,
     detect_anomaly,
     engine,
@@ -84,6 +85,8 @@ def test_bad_data_is_a_type_error():
         Tensor("abc")
     with pytest.raises(TypeError, match="cannot make an array"):
         Tensor([[1, 2], [3]])
+    with pytest.raises(TypeError, match="holding Values or Tensors"):
+        Tensor([Value(1.0), Value(2.0)])
 
 
 # -------------------------------------------------------------------------- the array side
