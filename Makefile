@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # Re-install when the project's dependencies change.
 INSTALLED := $(VENV)/.installed
 
-.PHONY: test lint format clean system-deps
+.PHONY: test demo bench lint format clean system-deps
 
 ## system-deps: Graphviz's `dot` (rendering pictures), from Debian's package where we can
 system-deps:
@@ -23,7 +23,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(INSTALLED): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dev,plot]'
 	touch $@
 
 ## test: lint, format check and the whole test suite (the README's test command)
@@ -31,6 +31,18 @@ test: system-deps $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+## demo: the main job: train a 784-128-10 MLP on MNIST (Adam 1e-3, batch 32, 5 epochs), print
+## the test accuracy and write the loss curves to mnist_loss.png. MNIST is read from
+## $$AUTOGRAD_LITE_DATA, else downloaded (on a machine that is online) into the user cache.
+demo: $(INSTALLED)
+	$(BIN)/autograd-lite train --dataset mnist --hidden 128 --activation relu --optimizer adam \
+	  --lr 1e-3 --batch-size 32 --epochs 5 --seed 0 --plot mnist_loss.png
+
+## bench: every benchmark, with the peers we compare against when they are installed
+bench: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m benchmarks
 
 ## format: apply ruff's fixes and formatting
 format: $(INSTALLED)

@@ -2,7 +2,48 @@
 
 from __future__ import annotations
 
-from nn.module import Module
+from nn import data, functional, init, losses
+from nn.activation_layers import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from nn.layers import Dropout, Flatten, Linear, Sequential
+from nn.losses import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HalfSquaredError,
+    HingeLoss,
+    MSELoss,
+)
+from nn.module import LoadResult, Module
 from nn.scalar_layers import MLP, Layer, Neuron
+from nn.train import History, evaluate, fit
 
-__all__ = ["MLP", "Layer", "Module", "Neuron"]
+__all__ = [
+    "MLP",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "CrossEntropyLoss",
+    "Dropout",
+    "Flatten",
+    "HalfSquaredError",
+    "HingeLoss",
+    "History",
+    "Layer",
+    "LeakyReLU",
+    "Linear",
+    "LoadResult",
+    "LogSoftmax",
+    "MSELoss",
+    "Module",
+    "Neuron",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "data",
+    "evaluate",
+    "fit",
+    "functional",
+    "init",
+    "losses",
+]

@@ -121,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     add_draw_command(commands)
+    from nn.cli_train import add_train_command  # imports the optimizers and data sets
+
+    add_train_command(commands)
     return parser
 
 

@@ -1,0 +1,164 @@
+"""``autograd-lite train``: train an MLP on MNIST or one of the tutorials' data sets.
+
+    autograd-lite train --dataset mnist --hidden 128 --optimizer adam --lr 1e-3 \
+        --batch-size 32 --epochs 5 --seed 0 --save model.npz --plot loss.png
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from nn import functional as F
+from nn.activation_layers import LeakyReLU, ReLU, Sigmoid, Tanh
+from nn.data import credit_risk, load_mnist, noisy_quadratic, two_moons
+from nn.layers import Linear, Sequential
+from nn.optim import SGD, Adam, RMSprop
+from nn.train import evaluate, fit
+
+ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "leaky_relu": LeakyReLU}
+OPTIMIZERS = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop}
+
+
+@dataclass
+class Task:
+    """A data set split into training and test data, with the loss that fits it."""
+
+    name: str
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    outputs: int
+    loss: Any
+
+
+def _split(X: np.ndarray, y: np.ndarray, rng: np.random.Generator, test: float = 0.2) -> tuple:
+    """A shuffled train/test split; features standardised with the training statistics only
+    (statistics of the test data would leak into training)."""
+    order = rng.permutation(len(X))
+    cut = round(len(X) * (1 - test))
+    train, held_out = order[:cut], order[cut:]
+    mean, std = X[train].mean(axis=0), X[train].std(axis=0) + 1e-12
+    scale = lambda a: ((a - mean) / std).astype(np.float32)  # noqa: E731
+    return scale(X[train]), y[train], scale(X[held_out]), y[held_out]
+
+
+def _binary_logit_loss(outputs: Any, labels: Any) -> Any:
+    targets = np.asarray(labels, dtype=outputs.dtype).reshape(outputs.shape)
+    return F.binary_cross_entropy_with_logits(outputs, targets)
+
+
+def _regression_loss(outputs: Any, targets: Any) -> Any:
+    return F.mse_loss(outputs, np.asarray(targets, dtype=outputs.dtype))
+
+
+def load_task(name: str, seed: int, data_dir: str | None) -> Task:
+    """The named data set, ready to train on."""
+    rng = np.random.default_rng(seed)
+    if name == "mnist":
+        X, y, Xt, yt = load_mnist(data_dir)
+        return Task(name, X, y, Xt, yt, 10, F.cross_entropy)
+    if name == "credit-risk":
+        X, y = credit_risk(rng=seed)
+        return Task(name, *_split(X, y, rng), 1, _binary_logit_loss)
+    if name == "moons":
+        X, y = two_moons(1000, noise=0.2, rng=seed)
+        return Task(name, *_split(X, y, rng), 2, F.cross_entropy)
+    if name == "quadratic":
+        X, y = noisy_quadratic(1000, rng=seed)
+        Xtr, ytr, Xte, yte = _split(X, y, rng)
+        return Task(
+            name, Xtr, ytr.astype(np.float32), Xte, yte.astype(np.float32), 1, _regression_loss
+        )
+    raise ValueError(f"unknown dataset {name!r}")
+
+
+def build_mlp(
+    inputs: int, hidden: list[int], outputs: int, activation: str, seed: int
+) -> Sequential:
+    """Linear layers with `activation` between them, and a linear output layer."""
+    rng = np.random.default_rng(seed)
+    sizes = [inputs, *hidden, outputs]
+    layers: list[Any] = []
+    for k in range(len(sizes) - 1):
+        layers.append(Linear(sizes[k], sizes[k + 1], rng=rng))
+        if k < len(sizes) - 2:
+            layers.append(ACTIVATIONS[activation]())
+    return Sequential(*layers)
+
+
+def add_train_command(commands: Any) -> None:
+    train = commands.add_parser(
+        "train",
+        help="train an MLP on a data set and report test metrics",
+        description="Train an MLP (Linear layers and activations) with mini-batch gradient "
+        "descent, print the loss and accuracy per epoch, then the test metrics.",
+    )
+    train.add_argument(
+        "--dataset", choices=["mnist", "credit-risk", "moons", "quadratic"], default="mnist"
+    )
+    train.add_argument(
+        "--hidden",
+        type=int,
+        action="append",
+        help="hidden layer size (repeat for more layers; default: one layer of 128)",
+    )
+    train.add_argument("--activation", choices=sorted(ACTIVATIONS), default="relu")
+    train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam")
+    train.add_argument("--lr", type=float, default=1e-3, help="learning rate (default 1e-3)")
+    train.add_argument("--batch-size", type=int, default=32)
+    train.add_argument("--epochs", type=int, default=5)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--data-dir", help="folder with the MNIST files (else $AUTOGRAD_LITE_DATA)")
+    train.add_argument("--save", metavar="FILE.npz", help="save the trained weights")
+    train.add_argument("--plot", metavar="FILE.png", help="save loss/accuracy curves (matplotlib)")
+    train.add_argument("--no-progress", action="store_true", help="no progress bars")
+    train.set_defaults(func=run_train)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    for name in ("lr", "batch_size", "epochs"):
+        if getattr(args, name) <= 0:
+            raise SystemExit(f"autograd-lite train: --{name.replace('_', '-')} must be positive")
+    hidden = args.hidden or [128]
+    task = load_task(args.dataset, args.seed, args.data_dir)
+    model = build_mlp(task.X_train.shape[1], hidden, task.outputs, args.activation, args.seed)
+    optimizer = OPTIMIZERS[args.optimizer](model.parameters(), lr=args.lr)
+    sizes = " -> ".join(map(str, [task.X_train.shape[1], *hidden, task.outputs]))
+    print(
+        f"{task.name}: {len(task.X_train)} training / {len(task.X_test)} test examples; "
+        f"MLP {sizes} ({args.activation}), {args.optimizer} lr={args.lr}, batch {args.batch_size}"
+    )
+
+    def report(epoch: int, history: Any) -> None:
+        acc = history.accuracy[-1]
+        val = history.val_accuracy[-1]
+        line = f"epoch {epoch}/{args.epochs}: loss {history.loss[-1]:.4f}"
+        line += f", accuracy {acc:.4f}" if acc is not None else ""
+        line += f", test loss {history.val_loss[-1]:.4f}"
+        line += f", test accuracy {val:.4f}" if val is not None else ""
+        print(line + f" ({history.seconds[-1]:.1f} s)", flush=True)
+
+    history = fit(
+        model, (task.X_train, task.y_train), optimizer, epochs=args.epochs,
+        loss_fn=task.loss, batch_size=args.batch_size, validation=(task.X_test, task.y_test),
+        rng=args.seed, progress=not args.no_progress, on_epoch_end=report,
+    )  # fmt: skip
+    metrics = evaluate(model, (task.X_test, task.y_test), loss_fn=task.loss)
+    result = f"test loss {metrics['loss']:.4f}"
+    if metrics["accuracy"] is not None:
+        result += f", test accuracy {metrics['accuracy']:.4f}"
+    print(result)
+    if args.save:
+        model.save(args.save)
+        print(f"saved weights to {args.save}")
+    if args.plot:
+        from nn.plot import plot_history
+
+        plot_history(history, path=args.plot, title=f"{task.name}: MLP {sizes}")
+        print(f"saved curves to {args.plot}")
+    return 0

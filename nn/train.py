@@ -1,0 +1,215 @@
+"""Training loops: `fit` a tensor model over mini-batches, `evaluate` it, keep a `History`."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from autograd_lite import Tensor, no_grad
+from nn.data.loader import DataLoader
+from nn.module import Module
+
+__all__ = ["History", "accuracy", "evaluate", "fit"]
+
+Loss = Callable[[Tensor, Any], Tensor]
+
+
+@dataclass
+class History:
+    """Per-epoch metrics of a `fit` run: ``history.loss[k]`` is epoch k's mean training loss.
+
+    ``accuracy`` (and the ``val_`` lists, when validation data was given) hold None for
+    models whose outputs have no accuracy (regression).
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float | None] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float | None] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+
+    @property
+    def epochs(self) -> int:
+        return len(self.loss)
+
+    def as_dict(self) -> dict[str, list]:
+        return {k: list(v) for k, v in vars(self).items()}
+
+    def __str__(self) -> str:
+        columns = [
+            (name, values)
+            for name, values in vars(self).items()
+            if values and values[0] is not None
+        ]
+        header = "epoch  " + "  ".join(f"{name:>12}" for name, _ in columns)
+        rows = [header]
+        for k in range(self.epochs):
+            cells = "  ".join(f"{values[k]:12.4g}" for _, values in columns)
+            rows.append(f"{k + 1:5d}  {cells}")
+        return "\n".join(rows)
+
+
+def accuracy(outputs: np.ndarray, targets: np.ndarray) -> float | None:
+    """The fraction of correct predictions, or None when the outputs are not a classifier's.
+
+    Integer targets with outputs of shape (N, C > 1): argmax over classes. Targets in
+    {0, 1} (or {-1, +1}) with one output per example: a positive output predicts 1.
+    """
+    targets = np.asarray(targets)
+    if targets.dtype.kind not in "iub":
+        return None
+    if outputs.ndim == 2 and outputs.shape[1] > 1:
+        return float(np.mean(outputs.argmax(axis=1) == targets))
+    scores = outputs.reshape(-1)
+    labels = targets.reshape(-1)
+    if scores.shape != labels.shape:
+        return None
+    positive = labels > 0
+    return float(np.mean((scores > 0) == positive))
+
+
+def _default_loss(outputs: Tensor, targets: Any) -> Tensor:
+    from nn import functional
+
+    return functional.cross_entropy(outputs, targets)
+
+
+def _batches(data: Any, batch_size: int, shuffle: bool, rng: Any) -> Iterable:
+    if isinstance(data, DataLoader):
+        return data
+    if isinstance(data, tuple) and len(data) == 2:
+        return DataLoader(data[0], data[1], batch_size, shuffle=shuffle, rng=rng)
+    raise TypeError(
+        f"expected a DataLoader or an (X, y) tuple of arrays, got {type(data).__name__}"
+    )
+
+
+def fit(
+    model: Module,
+    train: DataLoader | tuple[np.ndarray, np.ndarray],
+    optimizer: Any,
+    *,
+    epochs: int = 1,
+    loss_fn: Loss | None = None,
+    batch_size: int = 32,
+    validation: DataLoader | tuple[np.ndarray, np.ndarray] | None = None,
+    scheduler: Any = None,
+    rng: np.random.Generator | int | None = None,
+    progress: bool = True,
+    on_epoch_end: Callable[[int, History], None] | None = None,
+) -> History:
+    """Train `model` for `epochs` passes over `train`, one optimizer step per mini-batch.
+
+    Parameters
+    ----------
+    model : Module
+        Called on a batch of inputs; returns the outputs the loss compares with targets.
+    train : DataLoader or (X, y)
+        Arrays are batched by a shuffling `DataLoader` of `batch_size` seeded by `rng`.
+    optimizer : nn.optim optimizer
+        Its ``zero_grad()`` and ``step()`` are called around every ``backward()``.
+    loss_fn : callable, optional
+        ``loss_fn(outputs, targets) -> scalar Tensor``; cross-entropy by default.
+    validation : DataLoader or (X, y), optional
+        Evaluated (loss and accuracy) after every epoch.
+    scheduler : lr scheduler, optional
+        Stepped once per epoch.
+    progress : bool
+        Show a tqdm progress bar per epoch (on stderr).
+    on_epoch_end : callable, optional
+        Called as ``on_epoch_end(epoch, history)`` after each epoch (e.g. to log or plot).
+
+    Raises
+    ------
+    FloatingPointError
+        As soon as the loss is NaN or infinite, naming the epoch and the step.
+    """
+    import time
+
+    from tqdm.auto import tqdm
+
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+        raise ValueError(f"fit: expected a non-negative integer number of epochs, got {epochs!r}")
+    loss_fn = loss_fn or _default_loss
+    batches = _batches(train, batch_size, True, rng)
+    history = History()
+    for epoch in range(1, epochs + 1):
+        model.train()
+        start = time.perf_counter()
+        total, correct, seen, counted = 0.0, 0.0, 0, 0
+        bar = tqdm(batches, desc=f"epoch {epoch}/{epochs}", leave=False, disable=not progress)
+        for step, (xb, yb) in enumerate(bar, start=1):
+            outputs = model(Tensor(xb))
+            loss = loss_fn(outputs, yb)
+            value = loss.item()
+            if not math.isfinite(value):
+                raise FloatingPointError(
+                    f"fit: the loss became {value} at epoch {epoch}, step {step}; lower the "
+                    f"learning rate, check the inputs for NaN, or run the step inside "
+                    f"autograd_lite.detect_anomaly() to find the op"
+                )
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            n = len(yb)
+            total += value * n
+            seen += n
+            acc = accuracy(outputs.data, yb)
+            if acc is not None:
+                correct += acc * n
+                counted += n
+            if progress and step % 50 == 0:
+                bar.set_postfix(loss=f"{total / seen:.4f}")
+        bar.close()
+        history.loss.append(total / max(seen, 1))
+        history.accuracy.append(correct / counted if counted else None)
+        history.lr.append(float(optimizer.param_groups[0]["lr"]))
+        if validation is not None:
+            metrics = evaluate(model, validation, loss_fn=loss_fn)
+            history.val_loss.append(metrics["loss"])
+            history.val_accuracy.append(metrics["accuracy"])
+        if scheduler is not None:
+            scheduler.step()
+        history.seconds.append(time.perf_counter() - start)
+        if on_epoch_end is not None:
+            on_epoch_end(epoch, history)
+    return history
+
+
+def evaluate(
+    model: Module,
+    data: DataLoader | tuple[np.ndarray, np.ndarray],
+    *,
+    loss_fn: Loss | None = None,
+    batch_size: int = 1000,
+) -> dict[str, float | None]:
+    """Mean loss and accuracy of `model` on `data`, in eval mode and without a graph.
+
+    The model's training mode is restored afterwards.
+    """
+    loss_fn = loss_fn or _default_loss
+    batches = _batches(data, batch_size, False, None)
+    was_training = model.training
+    model.eval()
+    total, correct, seen, counted = 0.0, 0.0, 0, 0
+    try:
+        with no_grad():
+            for xb, yb in batches:
+                outputs = model(Tensor(xb))
+                n = len(yb)
+                total += loss_fn(outputs, yb).item() * n
+                seen += n
+                acc = accuracy(outputs.data, yb)
+                if acc is not None:
+                    correct += acc * n
+                    counted += n
+    finally:
+        model.train(was_training)
+    if seen == 0:
+        raise ValueError("evaluate: expected at least one example, got an empty data set")
+    return {"loss": total / seen, "accuracy": correct / counted if counted else None}

@@ -1,0 +1,104 @@
+"""fit / evaluate / History: training loops that report what a user needs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nn
+from nn import functional as F
+from nn.data import DataLoader, two_moons
+from nn.optim import SGD, Adam
+from nn.optim.lr_scheduler import StepLR
+from nn.train import accuracy
+
+
+def moons_model(seed=0):
+    rng = np.random.default_rng(seed)
+    return nn.Sequential(nn.Linear(2, 16, rng=rng), nn.ReLU(), nn.Linear(16, 2, rng=rng))
+
+
+def test_fit_lowers_the_loss_and_records_a_history():
+    X, y = two_moons(400, noise=0.1, rng=0)
+    model = moons_model()
+    history = nn.fit(model, (X, y), Adam(model.parameters(), lr=0.02), epochs=8, rng=0,
+                     progress=False, validation=(X[:100], y[:100]))  # fmt: skip
+    assert history.epochs == 8
+    assert history.loss[-1] < 0.5 * history.loss[0]
+    assert history.accuracy[-1] > 0.95 and history.val_accuracy[-1] > 0.95
+    assert len(history.lr) == len(history.seconds) == 8
+    assert "val_accuracy" in str(history) and str(history).count("\n") == 8
+
+
+def test_fit_is_reproducible_with_a_seed():
+    X, y = two_moons(200, noise=0.1, rng=0)
+    losses = []
+    for _ in range(2):
+        model = moons_model(1)
+        h = nn.fit(model, (X, y), SGD(model.parameters(), lr=0.1), epochs=2, rng=5, progress=False)
+        losses.append(h.loss)
+    assert losses[0] == losses[1]
+
+
+def test_fit_takes_a_dataloader_a_loss_and_a_scheduler():
+    X, y = two_moons(200, noise=0.1, rng=0)
+    model = moons_model()
+    optimizer = SGD(model.parameters(), lr=0.5)
+    loader = DataLoader(X, y, batch_size=50, rng=0)
+    seen = []
+    history = nn.fit(
+        model, loader, optimizer, epochs=3, loss_fn=lambda out, t: F.cross_entropy(out, t),
+        scheduler=StepLR(optimizer, step_size=1, gamma=0.5), progress=False,
+        on_epoch_end=lambda epoch, h: seen.append(epoch),
+    )  # fmt: skip
+    assert history.lr == [0.5, 0.25, 0.125]
+    assert seen == [1, 2, 3]
+
+
+def test_a_diverging_loss_names_the_epoch_and_step():
+    X, y = two_moons(64, noise=0.1, rng=0)
+    model = moons_model()
+    with np.errstate(all="ignore"), pytest.raises(FloatingPointError, match="at epoch 1, step"):
+        nn.fit(model, (X * 1e30, y), SGD(model.parameters(), lr=1e10), epochs=3, progress=False)
+
+
+def test_evaluate_restores_the_training_mode_and_builds_no_graph():
+    X, y = two_moons(100, noise=0.1, rng=0)
+    model = moons_model()
+    model.train()
+    metrics = nn.evaluate(model, (X, y))
+    assert model.training
+    assert set(metrics) == {"loss", "accuracy"} and 0 <= metrics["accuracy"] <= 1
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_regression_has_no_accuracy():
+    X = np.linspace(-1, 1, 64, dtype=np.float32).reshape(-1, 1)
+    y = (2 * X).astype(np.float32)
+    model = nn.Sequential(nn.Linear(1, 1, rng=0))
+    history = nn.fit(model, (X, y), SGD(model.parameters(), lr=0.1), epochs=80,
+                     loss_fn=F.mse_loss, progress=False)  # fmt: skip
+    assert history.accuracy[-1] is None and history.loss[-1] < 1e-3
+
+
+@pytest.mark.parametrize(
+    ("outputs", "targets", "expected"),
+    [
+        (np.array([[0.1, 0.9], [0.8, 0.2]]), np.array([1, 1]), 0.5),
+        (np.array([[2.0], [-1.0], [0.5]]), np.array([1, 0, 0]), 2 / 3),
+        (np.array([1.0, -1.0]), np.array([1, -1]), 1.0),
+        (np.array([[0.3]]), np.array([[0.3]]), None),  # float targets: regression
+    ],
+)
+def test_accuracy(outputs, targets, expected):
+    assert accuracy(outputs, targets) == expected
+
+
+def test_bad_arguments():
+    model = moons_model()
+    with pytest.raises(ValueError, match="non-negative integer number of epochs"):
+        nn.fit(
+            model, (np.zeros((4, 2)), np.zeros(4, int)), SGD(model.parameters(), lr=0.1), epochs=-1
+        )
+    with pytest.raises(TypeError, match="expected a DataLoader or an"):
+        nn.fit(model, [1, 2], SGD(model.parameters(), lr=0.1))
