@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nn import data, functional, init, losses
+from nn import data, functional, init, losses, optim
 from nn.activation_layers import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from nn.layers import Dropout, Flatten, Linear, Sequential
 from nn.losses import (
@@ -46,4 +46,5 @@ __all__ = [
     "functional",
     "init",
     "losses",
+    "optim",
 ]

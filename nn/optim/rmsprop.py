@@ -1,0 +1,157 @@
+"""RMSprop: steps scaled by a running root-mean-square of the gradient."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd_lite import Value
+from nn.optim._checks import check_bool, check_real
+from nn.optim.optimizer import (
+    NewState,
+    Optimizer,
+    ParamsT,
+    effective_grad,
+    effective_grad_value,
+)
+
+__all__ = ["RMSprop"]
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop, exactly as PyTorch's ``torch.optim.RMSprop``.
+
+    For t = 1, 2, ... with gradient :math:`g_t` (negated if `maximize`, plus
+    :math:`\lambda \theta_{t-1}` with weight decay):
+
+    .. math::
+        v_t &= \alpha v_{t-1} + (1 - \alpha) g_t^2, \qquad \tilde v_t = v_t \\
+        g^{ave}_t &= \alpha g^{ave}_{t-1} + (1 - \alpha) g_t, \qquad
+        \tilde v_t = v_t - (g^{ave}_t)^2 \quad (\text{centered only}) \\
+        b_t &= \mu b_{t-1} + g_t / (\sqrt{\tilde v_t} + \epsilon), \qquad
+        \theta_t = \theta_{t-1} - \gamma b_t \quad (\mu > 0) \\
+        \theta_t &= \theta_{t-1} - \gamma g_t / (\sqrt{\tilde v_t} + \epsilon)
+        \quad (\mu = 0)
+
+    The state holds PyTorch's ``square_avg``, ``grad_avg`` (centered) and
+    ``momentum_buffer`` (momentum > 0), all starting at zero.
+
+    Parameters
+    ----------
+    params : iterable of Value/Tensor, or of dicts (parameter groups)
+    lr : float
+        Learning rate :math:`\gamma` (>= 0).
+    alpha : float
+        Smoothing constant :math:`\alpha` in [0, 1).
+    eps : float
+        :math:`\epsilon` (> 0), added to the root mean square.
+    weight_decay : float
+        L2 penalty :math:`\lambda` (>= 0), added to the gradient.
+    momentum : float
+        :math:`\mu` (>= 0).
+    centered : bool
+        Divide by an estimate of the gradient's standard deviation instead of its RMS.
+    maximize : bool
+        Ascend the objective instead of descending it.
+    flat : bool or None
+        The layout (see `Optimizer`).
+    """
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum: float = 0.0,
+        centered: bool = False,
+        maximize: bool = False,
+        *,
+        flat: bool | None = None,
+    ) -> None:
+        defaults = {
+            "lr": lr,
+            "alpha": alpha,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "momentum": momentum,
+            "centered": centered,
+            "maximize": maximize,
+            "flat": flat,
+        }
+        super().__init__(params, defaults)
+
+    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
+        super()._check_hyperparameters(group)
+        name = self._name
+        check_real(name, group, "lr", 0.0)
+        check_real(name, group, "alpha", 0.0, 1.0, high_open=True)
+        check_real(name, group, "eps", 0.0, low_open=True)
+        check_real(name, group, "weight_decay", 0.0)
+        check_real(name, group, "momentum", 0.0)
+        check_bool(name, group, "centered")
+        check_bool(name, group, "maximize")
+
+    def _update_arrays(
+        self,
+        group: dict[str, Any],
+        p: np.ndarray,
+        g: np.ndarray,
+        state: dict[str, Any],
+        new: NewState,
+        work: np.ndarray | None,
+        tmp: np.ndarray,
+    ) -> None:
+        d = effective_grad(g, p, group["weight_decay"], group["maximize"], work)
+        alpha = group["alpha"]
+        v = state.get("square_avg")
+        if v is None:
+            v = new("square_avg")
+        np.multiply(d, d, out=tmp)
+        tmp *= 1.0 - alpha
+        v *= alpha
+        v += tmp
+        if group["centered"]:
+            g_avg = state.get("grad_avg")
+            if g_avg is None:
+                g_avg = new("grad_avg")
+            np.multiply(d, 1.0 - alpha, out=tmp)
+            g_avg *= alpha
+            g_avg += tmp
+            np.multiply(g_avg, g_avg, out=tmp)
+            np.subtract(v, tmp, out=tmp)
+            np.sqrt(tmp, out=tmp)
+        else:
+            np.sqrt(v, out=tmp)
+        tmp += group["eps"]
+        np.divide(d, tmp, out=tmp)
+        mu = group["momentum"]
+        if mu:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = new("momentum_buffer")
+            buf *= mu
+            buf += tmp
+            np.multiply(buf, group["lr"], out=tmp)
+        else:
+            tmp *= group["lr"]
+        p -= tmp
+
+    def _update_value(self, group: dict[str, Any], p: Value, state: dict[str, Any]) -> None:
+        d = effective_grad_value(p.grad, p.data, group["weight_decay"], group["maximize"])
+        alpha = group["alpha"]
+        v = state["square_avg"] = state.get("square_avg", 0.0) * alpha + d * d * (1.0 - alpha)
+        if group["centered"]:
+            g_avg = state.get("grad_avg", 0.0) * alpha + d * (1.0 - alpha)
+            state["grad_avg"] = g_avg
+            v = v - g_avg * g_avg
+        # NumPy's sqrt of a (rounding-)negative variance is NaN; math.sqrt would raise
+        root = math.sqrt(v) if v >= 0 else math.nan
+        step = d / (root + group["eps"])
+        mu = group["momentum"]
+        if mu:
+            step = state["momentum_buffer"] = state.get("momentum_buffer", 0.0) * mu + step
+        p.data = p.data - step * group["lr"]
