@@ -7,9 +7,9 @@ import platform
 
 import numpy as np
 
-from benchmarks import scalar
+from benchmarks import mnist, scalar, tensor
 
-BENCHMARKS = {**scalar.BENCHMARKS}
+BENCHMARKS = {**scalar.BENCHMARKS, **tensor.BENCHMARKS, **mnist.BENCHMARKS}
 
 
 def main(argv: list[str] | None = None) -> None:
