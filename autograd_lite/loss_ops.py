@@ -23,13 +23,16 @@ def _check_reduction(reduction: str, op: str) -> None:
         raise ValueError(f"{op}: expected reduction in {_REDUCTIONS}, got {reduction!r}")
 
 
-def _reduce(losses: np.ndarray, reduction: str) -> tuple[np.ndarray, float]:
+def _reduce(losses: np.ndarray, reduction: str, op: str) -> tuple[np.ndarray, float]:
     """The reduced loss and the factor each element's gradient is scaled by."""
-    if reduction == "mean":
-        return np.asarray(losses.mean(), dtype=losses.dtype), 1.0 / losses.size
-    if reduction == "sum":
-        return np.asarray(losses.sum(), dtype=losses.dtype), 1.0
-    return losses, 1.0
+    if reduction == "none":
+        return losses, 1.0
+    if reduction == "mean" and losses.size == 0:
+        raise ValueError(f"{op}: the mean over an empty batch is undefined; got 0 examples")
+    scale = 1.0 / losses.size if reduction == "mean" else 1.0
+    # add.reduce and a multiply: np.mean's Python wrapper costs more than the sum itself.
+    total = np.add.reduce(losses, axis=None) * losses.dtype.type(scale)
+    return np.asarray(total, dtype=losses.dtype), scale
 
 
 def _labels(labels: Any, n: int, classes: int) -> np.ndarray:
@@ -41,7 +44,9 @@ def _labels(labels: Any, n: int, classes: int) -> np.ndarray:
         )
     if y.shape != (n,):
         raise ValueError(f"cross_entropy: expected labels of shape ({n},), got {y.shape}")
-    if n and (y.min() < 0 or y.max() >= classes):
+    # One pass: as unsigned integers, negative labels become huge, so a single comparison
+    # finds labels below 0 and labels >= classes alike.
+    if n and (y.astype(np.intp, copy=False).view(np.uintp) >= classes).any():
         bad = y[(y < 0) | (y >= classes)]
         raise ValueError(
             f"cross_entropy: expected labels in [0, {classes}), got {bad.size} out of range "
@@ -71,7 +76,7 @@ def cross_entropy(logits: Tensor, labels: Any, reduction: str = "mean") -> Tenso
     sums = e.sum(axis=1, keepdims=True)
     rows = np.arange(n)
     losses = np.log(sums[:, 0]) - z[rows, y]
-    out, scale = _reduce(losses, reduction)
+    out, scale = _reduce(losses, reduction, "cross_entropy")
 
     def vjp(g: np.ndarray) -> tuple[Any]:
         grad = e / sums  # softmax
@@ -104,7 +109,7 @@ def binary_cross_entropy_with_logits(
     z = logits.data
     e = np.exp(-np.abs(z))
     losses = np.maximum(z, 0) - z * t + np.log1p(e)
-    out, scale = _reduce(losses, reduction)
+    out, scale = _reduce(losses, reduction, "binary_cross_entropy_with_logits")
 
     def vjp(g: np.ndarray) -> tuple[Any]:
         sigmoid = np.where(z >= 0, 1 / (1 + e), e / (1 + e))

@@ -371,3 +371,13 @@ def test_cross_entropy_rejects_bad_labels(labels, error, words):
     with pytest.raises(error) as info:
         cross_entropy(Tensor(np.zeros((2, 3))), labels)
     assert words in str(info.value)
+
+
+def test_losses_of_an_empty_batch_are_a_clear_error():
+    from autograd_lite.loss_ops import binary_cross_entropy_with_logits, cross_entropy
+
+    with pytest.raises(ValueError, match="empty batch is undefined; got 0 examples"):
+        cross_entropy(Tensor(np.zeros((0, 3))), np.zeros(0, dtype=np.int64))
+    with pytest.raises(ValueError, match="empty batch"):
+        binary_cross_entropy_with_logits(Tensor(np.zeros((0, 1))), np.zeros((0, 1)))
+    assert cross_entropy(Tensor(np.zeros((0, 3))), np.zeros(0, int), reduction="sum").item() == 0
