@@ -55,7 +55,9 @@ def accumulate(node: Any, grad: Any, handed_out: set[int]) -> None:
     if node._vjp is not None:  # an intermediate: never edited in place, so sharing is fine
         node.grad = grad if old is None else old + grad
     elif old is None:
-        if grad.base is not None or not grad.flags.writeable or id(grad) in handed_out:
+        if grad is node._grad_buffer:  # written in place by the VJP: the leaf's own buffer
+            pass
+        elif grad.base is not None or not grad.flags.writeable or id(grad) in handed_out:
             grad = grad.copy()
         handed_out.add(id(grad))
         node.grad = grad

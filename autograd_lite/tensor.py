@@ -64,7 +64,10 @@ class Tensor(engine.Node):
         until `zero_grad()`), and on intermediates that called `retain_grad()`.
     """
 
-    __slots__ = ("_keeps_all_grads", "requires_grad")
+    # `_grad_buffer`: where a leaf's fresh gradient may be written instead of a new array (set
+    # by optimizers that keep every gradient in one flat buffer, so ops like `linear` write
+    # the weight gradient straight into it with `out=` and nothing is copied or allocated).
+    __slots__ = ("_grad_buffer", "_keeps_all_grads", "requires_grad")
 
     _broadcasts = True
     # NumPy defers to our reflected operators: `array * tensor` is a Tensor, not an array.
@@ -84,6 +87,7 @@ class Tensor(engine.Node):
         self._op = ""
         self.label = label
         self._keeps_all_grads = False
+        self._grad_buffer = None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_()
@@ -100,6 +104,7 @@ class Tensor(engine.Node):
         out._op = op
         out.label = None
         out._keeps_all_grads = False
+        out._grad_buffer = None
         for p in parents:  # a loop, not any(): this runs for every op
             if p.requires_grad and engine._grad_enabled:
                 out._parents = parents
@@ -278,6 +283,15 @@ def as_tensor(x: Any, op: str, like: Tensor | None = None) -> Tensor:
         f"unsupported operand for {op}: expected a Tensor, an array or a real number, "
         f"got {type(x).__name__}"
     )
+
+
+def grad_destination(leaf: Tensor) -> np.ndarray | None:
+    """The array a VJP may write `leaf`'s gradient into with ``out=``, or None.
+
+    Only a leaf's *first* gradient of a walk may go there (a later one is added by the
+    engine), and only when an optimizer provided the buffer (see ``_grad_buffer``).
+    """
+    return leaf._grad_buffer if leaf.grad is None else None
 
 
 def as_operands(a: Any, b: Any, op: str) -> tuple[Tensor, Tensor]:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.scalar_ops import _number
-from autograd_lite.tensor import Tensor, apply_binary, as_operands, as_tensor
+from autograd_lite.tensor import Tensor, apply_binary, as_operands, as_tensor, grad_destination
 
 __all__ = [  # noqa: RUF022 (op order, the same as scalar_ops; tensor-only ops appended below)
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs",
@@ -330,10 +330,14 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     def vjp(g: np.ndarray) -> tuple[Any, ...]:
         g2 = g.reshape(-1, g.shape[-1])  # batch axes folded into one
         gx = g @ wd if x_needs else None
-        gw = g2.T @ xd.reshape(-1, xd.shape[-1]) if w_needs else None
+        gw = gb = None
+        if w_needs:  # straight into the optimizer's buffer when it has one: no allocation
+            gw = np.matmul(g2.T, xd.reshape(-1, xd.shape[-1]), out=_destination(weight, g2))
         if len(parents) == 2:
             return gx, gw
-        return gx, gw, (g2.sum(axis=0) if b_needs else None)
+        if b_needs:
+            gb = np.add.reduce(g2, axis=0, out=_destination(bias, g2))
+        return gx, gw, gb
 
     return Tensor._result(out, parents, vjp, "linear")
 
@@ -372,6 +376,12 @@ def matmul(a: Tensor | Any, b: Tensor | Any) -> Tensor:
         return ga, gb
 
     return Tensor._result(out, (a, b), vjp, "@")
+
+
+def _destination(leaf: Tensor, g: np.ndarray) -> np.ndarray | None:
+    """`leaf`'s gradient buffer when a VJP may write into it (same dtype as the result)."""
+    out = grad_destination(leaf) if leaf._vjp is None else None
+    return out if out is not None and out.dtype == g.dtype else None
 
 
 def _count(mask: np.ndarray) -> int:

@@ -57,10 +57,14 @@ class FlatGroup:
         self.views = self._views_of(self.data)
         for i in range(len(params)):
             self._rehome(i)
-        # The gradients are gathered here every step (a parameter's `.grad` is its own array,
-        # handed over by the engine, so it cannot live in the buffer).
-        self.grad = np.empty(self.size, self.dtype)
+        # The gradients are gathered here every step. Each parameter also offers its view as
+        # its `_grad_buffer`, so ops that can (`linear`) write the gradient there directly
+        # and the gather skips it. The price: with a flat optimizer, a parameter's `.grad`
+        # array is reused from step to step (copy it to keep it).
+        self.grad = np.zeros(self.size, self.dtype)
         self.grad_views = self._views_of(self.grad)
+        for p, view in zip(params, self.grad_views):
+            p._grad_buffer = view
         self.states: dict[str, np.ndarray] = {}
         self.state_views: dict[str, list[np.ndarray]] = {}
         self._work: np.ndarray | None = None
@@ -101,6 +105,8 @@ class FlatGroup:
             g = p.grad
             if g is None:
                 return None
+            if g is view:  # written in place by the backward pass
+                continue
             if g.shape != view.shape:  # a () gradient would broadcast silently
                 raise ValueError(
                     f"optimizer: expected a gradient of shape {view.shape}, got shape {g.shape}"
