@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from autograd_lite.engine import detect_anomaly, enable_grad, no_grad
-from autograd_lite.gradcheck import GradcheckError, gradcheck
+from autograd_lite.flow import draw_gradient_flow, gradient_norms
+from autograd_lite.gradcheck import (
+    GradcheckError,
+    NonDifferentiableWarning,
+    gradcheck,
+    gradcheck_report,
+)
+from autograd_lite.gradcheck_local import locate_wrong_vjp
+from autograd_lite.gradcheck_results import GradcheckResult, LocalReport
+from autograd_lite.paths_draw import draw_paths
+from autograd_lite.replay import backward_steps, draw_step
 
-# The engines first: each binds its op module's functions as its operators on import.
 from autograd_lite.scalar import Value
 from autograd_lite.tensor import (
     Tensor,
@@ -18,44 +27,39 @@ from autograd_lite.tensor import (
 from autograd_lite.tensor_ops import concatenate, maximum, minimum, stack, where
 from autograd_lite.viz import draw_graph, render
 from autograd_lite.viz_text import graph_text
-from autograd_lite.paths import (
-    TooManyPathsError,
-    chain_rule_paths,
-    count_paths,
-    explain_gradient,
-    factored_paths,
-)
-from autograd_lite.paths_draw import draw_paths
-from autograd_lite.replay import backward_steps, draw_step
-from autograd_lite.flow import draw_gradient_flow, gradient_norms
 
 __all__ = [
     "GradcheckError",
+    "GradcheckResult",
+    "LocalReport",
+    "NonDifferentiableWarning",
+    "Tensor",
     "TooManyPathsError",
+    "Value",
     "backward_steps",
     "chain_rule_paths",
+    "concatenate",
     "count_paths",
+    "detect_anomaly",
     "draw_gradient_flow",
     "draw_graph",
     "draw_paths",
     "draw_step",
+    "enable_grad",
     "explain_gradient",
     "factored_paths",
-    "gradient_norms",
-    "graph_text",
-    "render",
-    "Tensor",
-    "Value",
-    "concatenate",
-    "detect_anomaly",
-    "enable_grad",
     "get_default_dtype",
     "gradcheck",
+    "gradcheck_report",
+    "gradient_norms",
+    "graph_text",
+    "locate_wrong_vjp",
     "maximum",
     "minimum",
     "no_grad",
     "ones",
     "randn",
+    "render",
     "set_default_dtype",
     "stack",
     "where",

@@ -27,12 +27,9 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     stretched = tuple(
         extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1
     )
-    summed = (
-        grad.sum(axis=tuple(range(extra)) + stretched, keepdims=False)
-        if extra or stretched
-        else grad
-    )
-    return summed.reshape(shape)
+    axes = tuple(range(extra)) + stretched
+    summed = grad.sum(axis=axes) if axes else grad
+    return np.asarray(summed).reshape(shape)  # a sum down to () is a NumPy scalar, not an array
 
 
 def accumulate(node: Any, grad: Any, handed_out: set[int]) -> None:
@@ -52,8 +49,12 @@ def accumulate(node: Any, grad: Any, handed_out: set[int]) -> None:
     if grad.dtype != data.dtype:
         grad = grad.astype(data.dtype)
     old = node.grad
-    if node._vjp is not None:  # an intermediate: never edited in place, so sharing is fine
-        node.grad = grad if old is None else old + grad
+    if node._vjp is not None:  # an intermediate: never edited in place by the engine...
+        if old is None:
+            handed_out.add(id(grad))  # ...but a leaf given the same array would be
+            node.grad = grad
+        else:
+            node.grad = old + grad
     elif old is None:
         if grad is node._grad_buffer:  # written in place by the VJP: the leaf's own buffer
             pass

@@ -99,7 +99,8 @@ class Tensor(engine.Node):
         """The node for an op's result: recorded in the graph only if a parent needs a
         gradient (and not under `no_grad()`), so inference and data cost no graph."""
         out = cls.__new__(cls)
-        out.data = data
+        # 0-d arithmetic gives NumPy scalars; the data of a node is always an array.
+        out.data = data if type(data) is np.ndarray else np.asarray(data)
         out.grad = None
         out._op = op
         out.label = None

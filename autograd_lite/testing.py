@@ -10,6 +10,19 @@ Install the test extra (``pip install autograd-lite[test]``) to use this module.
 - `expressions()`: small random expression graphs (with reused inputs) to check any
   property of the engine, or of your own code, on many graph shapes.
 
+And ready-made properties to call on your own functions and modules (each raises an
+`AssertionError` with a readable message; they live in `autograd_lite.gradcheck_properties`):
+
+- `assert_grads_close(f, *inputs)`: gradients match finite differences (`gradcheck` as an
+  assertion, naming the first op whose VJP is wrong);
+- `check_backward_idempotent(f, *inputs)`: ``backward`` twice on one graph gives the same
+  intermediate gradients and twice the leaf gradients;
+- `check_broadcast_grads(f, *shapes)`: inputs of broadcast shapes get gradients of their own
+  shapes, equal to finite differences;
+- `check_scalar_tensor_parity(f, *arrays)`: the same expression on Tensors and on Values
+  (one per element) gives the same values and gradients;
+- `gradient_property(f, *strategies)`: `assert_grads_close` as a hypothesis test.
+
 Examples
 --------
 >>> from hypothesis import given
@@ -18,6 +31,11 @@ Examples
 >>> @given(floats_in("positive"))
 ... def test_my_softplus_gradient(x):
 ...     assert gradcheck(lambda v: (v.exp() + 1).log(), Value(x))
+
+The same property, ready-made (pytest collects it by its name):
+
+>>> from autograd_lite.testing import gradient_property, values
+>>> test_my_softplus = gradient_property(lambda v: (v.exp() + 1).log(), values("positive"))
 """
 
 from __future__ import annotations
@@ -36,6 +54,13 @@ except ImportError as error:  # pragma: no cover - depends on the environment
         "autograd_lite.testing needs hypothesis: pip install 'autograd-lite[test]'"
     ) from error
 
+from autograd_lite.gradcheck_properties import (
+    assert_grads_close,
+    check_backward_idempotent,
+    check_broadcast_grads,
+    check_scalar_tensor_parity,
+    gradient_property,
+)
 from autograd_lite.scalar import Value
 from autograd_lite.tensor import Tensor
 
@@ -44,9 +69,14 @@ __all__ = [
     "Domain",
     "Expression",
     "arrays",
+    "assert_grads_close",
     "broadcastable_shapes",
+    "check_backward_idempotent",
+    "check_broadcast_grads",
+    "check_scalar_tensor_parity",
     "expressions",
     "floats_in",
+    "gradient_property",
     "shapes",
     "tensors",
     "values",

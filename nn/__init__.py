@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from nn import data, functional, init, losses, optim
+from nn import data, functional, health, init, losses, optim
 from nn.activation_layers import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from nn.health import GradReport, grad_report
 from nn.layers import Dropout, Flatten, Linear, Sequential
 from nn.losses import (
     BCELoss,
@@ -24,6 +25,7 @@ __all__ = [
     "CrossEntropyLoss",
     "Dropout",
     "Flatten",
+    "GradReport",
     "HalfSquaredError",
     "HingeLoss",
     "History",
@@ -44,6 +46,8 @@ __all__ = [
     "evaluate",
     "fit",
     "functional",
+    "grad_report",
+    "health",
     "init",
     "losses",
     "optim",

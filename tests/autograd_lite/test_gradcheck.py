@@ -3,9 +3,12 @@ caller's nodes alone."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from autograd_lite import GradcheckError, Value, gradcheck
+from autograd_lite import GradcheckError, Tensor, Value, gradcheck
+from autograd_lite.gradcheck import NonDifferentiableWarning, gradcheck_report
+from autograd_lite.gradcheck_numeric import DEFAULT_EPS
 from autograd_lite.scalar import as_value
 
 
@@ -64,3 +67,71 @@ def test_rejects_functions_that_do_not_return_a_scalar_node():
 def test_rejects_calls_without_a_node_input():
     with pytest.raises(TypeError, match="at least one Value or Tensor input"):
         gradcheck(lambda x: x, 1.0)
+
+
+# ------------------------------------------------------------- step sizes and kinks
+
+
+def test_the_default_step_is_the_cube_root_of_the_machine_epsilon():
+    assert pytest.approx(np.finfo(np.float64).eps ** (1 / 3)) == DEFAULT_EPS
+    with pytest.raises(ValueError, match=r"expected a positive eps, got 0\.0"):
+        gradcheck(lambda x: x, Value(1.0), eps=0.0)
+
+
+def test_a_step_too_large_for_the_curvature_is_refined_before_failing():
+    # With h = 1e-3 the central difference of tanh(50 x) is off by ~3e-3 relative; h / 4 is
+    # accurate enough, so the check passes without loosening any tolerance.
+    f = lambda x: (x * 50.0).tanh()  # noqa: E731
+    assert gradcheck(f, Value(0.02), eps=1e-3)
+
+
+def test_a_kink_is_a_non_differentiable_point_not_a_failure():
+    sides = r"one-sided derivatives 0 \(left\) and 3 \(right\)"
+    with pytest.warns(NonDifferentiableWarning, match=sides):
+        assert gradcheck(lambda x: x.relu() * 3.0, Value(0.0))
+    result = gradcheck_report(lambda x: x.relu(), Value(0.0, label="x"))
+    assert result.ok and [m.where for m in result.nondifferentiable] == ["x"]
+    assert "0 of 1 gradient element(s) match finite differences; 1 at a kink" in str(result)
+
+
+def test_kinks_of_tensors_are_reported_per_element():
+    x = Tensor(np.array([-1.0, 0.0, 2.0, 0.0]), requires_grad=True, label="x")
+    result = gradcheck_report(lambda t: (t.relu() * t.exp()).sum(), x)
+    assert result.ok and [m.element for m in result.nondifferentiable] == [(1,), (3,)]
+    with pytest.warns(NonDifferentiableWarning, match=r"x\[1\]: non-differentiable point"):
+        assert gradcheck(lambda t: t.relu().sum(), x)
+
+
+def test_a_kink_within_the_step_but_not_at_the_point_passes_after_refinement():
+    assert gradcheck(lambda x: x.relu(), Value(2.0 * DEFAULT_EPS / 3))  # no warning
+
+
+def test_a_wrong_derivative_at_a_kink_is_still_a_failure():
+    def relu_with_slope_5_at_0(a: Value) -> Value:
+        x = a.data
+        return Value._result(max(x, 0.0), (a,), lambda g: (g * (5.0 if x == 0 else 1.0),), "r")
+
+    with pytest.raises(GradcheckError, match=r"input 0: analytic 5 vs numeric 0\.5"):
+        gradcheck(relu_with_slope_5_at_0, Value(0.0))
+
+
+def test_return_false_still_warns_about_kinks():
+    with pytest.warns(NonDifferentiableWarning):
+        assert not gradcheck(
+            lambda x, y: x.relu() + wrong_square(y), Value(0.0), Value(2.0), raise_exception=False
+        )
+
+
+def test_large_inputs_use_random_directions_with_the_callers_tolerances():
+    x = Tensor(np.linspace(-2.0, 2.0, 400), requires_grad=True)
+    assert gradcheck(lambda t: (t * t).tanh().sum(), x, max_elements=100)
+    result = gradcheck_report(
+        lambda t: wrong_square_tensor(t).sum(), x, max_elements=100, localize=False
+    )
+    assert result.checked == 3 and len(result.mismatches) == 3
+    assert all("(random direction" in m.where for m in result.mismatches)
+
+
+def wrong_square_tensor(a: Tensor) -> Tensor:
+    x = a.data
+    return Tensor._result(x * x, (a,), lambda g: (g * x,), "wrong_square")
