@@ -12,9 +12,15 @@ from autograd_lite.gradcheck import (
 )
 from autograd_lite.gradcheck_local import locate_wrong_vjp
 from autograd_lite.gradcheck_results import GradcheckResult, LocalReport
+from autograd_lite.paths import (
+    TooManyPathsError,
+    chain_rule_paths,
+    count_paths,
+    explain_gradient,
+    factored_paths,
+)
 from autograd_lite.paths_draw import draw_paths
 from autograd_lite.replay import backward_steps, draw_step
-
 from autograd_lite.scalar import Value
 from autograd_lite.tensor import (
     Tensor,
