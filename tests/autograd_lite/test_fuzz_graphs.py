@@ -359,10 +359,11 @@ TestTensorGraphs.settings = settings(settings.default, stateful_step_count=30)
 
 # ------------------------------------------------- the fuzzers find planted engine bugs
 
-# Deterministic, no shrinking: each test only needs to see the planted bug caught once.
+# Deterministic, no shrinking: each test only needs to see the planted bug caught once. The
+# sequence of examples differs between hypothesis versions, so the budget is generous.
 FIND_FAST = settings(
     settings.default,
-    max_examples=300,
+    max_examples=2000,  # stops at the first failure; the budget must not depend on luck
     stateful_step_count=30,
     phases=[Phase.generate],
     derandomize=True,
