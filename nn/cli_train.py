@@ -14,7 +14,14 @@ import numpy as np
 
 from nn import functional as F
 from nn.activation_layers import LeakyReLU, ReLU, Sigmoid, Tanh
-from nn.data import credit_risk, load_mnist, noisy_quadratic, two_moons
+from nn.data import (
+    credit_risk,
+    load_mnist,
+    noisy_quadratic,
+    standardize,
+    train_test_split,
+    two_moons,
+)
 from nn.layers import Linear, Sequential
 from nn.optim import SGD, Adam, RMSprop
 from nn.train import evaluate, fit
@@ -36,15 +43,11 @@ class Task:
     loss: Any
 
 
-def _split(X: np.ndarray, y: np.ndarray, rng: np.random.Generator, test: float = 0.2) -> tuple:
-    """A shuffled train/test split; features standardised with the training statistics only
-    (statistics of the test data would leak into training)."""
-    order = rng.permutation(len(X))
-    cut = round(len(X) * (1 - test))
-    train, held_out = order[:cut], order[cut:]
-    mean, std = X[train].mean(axis=0), X[train].std(axis=0) + 1e-12
-    scale = lambda a: ((a - mean) / std).astype(np.float32)  # noqa: E731
-    return scale(X[train]), y[train], scale(X[held_out]), y[held_out]
+def _split(X: np.ndarray, y: np.ndarray, seed: int, stratify: bool) -> tuple:
+    """80/20, features standardised with the training statistics, float32."""
+    X_train, y_train, X_test, y_test = train_test_split(X, y, 0.2, stratify=stratify, rng=seed)
+    X_train, X_test = standardize(X_train.astype(np.float32), X_test.astype(np.float32))
+    return X_train, y_train, X_test, y_test
 
 
 def _binary_logit_loss(outputs: Any, labels: Any) -> Any:
@@ -58,19 +61,18 @@ def _regression_loss(outputs: Any, targets: Any) -> Any:
 
 def load_task(name: str, seed: int, data_dir: str | None) -> Task:
     """The named data set, ready to train on."""
-    rng = np.random.default_rng(seed)
     if name == "mnist":
         X, y, Xt, yt = load_mnist(data_dir)
         return Task(name, X, y, Xt, yt, 10, F.cross_entropy)
     if name == "credit-risk":
         X, y = credit_risk(rng=seed)
-        return Task(name, *_split(X, y, rng), 1, _binary_logit_loss)
+        return Task(name, *_split(X, y, seed, stratify=True), 1, _binary_logit_loss)
     if name == "moons":
         X, y = two_moons(1000, noise=0.2, rng=seed)
-        return Task(name, *_split(X, y, rng), 2, F.cross_entropy)
+        return Task(name, *_split(X, y, seed, stratify=True), 2, F.cross_entropy)
     if name == "quadratic":
         X, y = noisy_quadratic(1000, rng=seed)
-        Xtr, ytr, Xte, yte = _split(X, y, rng)
+        Xtr, ytr, Xte, yte = _split(X, y, seed, stratify=False)
         return Task(
             name, Xtr, ytr.astype(np.float32), Xte, yte.astype(np.float32), 1, _regression_loss
         )

@@ -20,6 +20,10 @@ __all__ = ["plot_decision_boundary", "plot_history", "show_images"]
 
 def _figure(width: float, height: float) -> Any:
     try:
+        # pyplot picks the backend; in Jupyter that is the inline backend, whose import
+        # teaches IPython to display a returned Figure as an image (without it a fresh
+        # kernel shows only the Figure's repr). We never use pyplot's global figures.
+        import matplotlib.pyplot  # noqa: F401
         from matplotlib.figure import Figure
     except ImportError as error:  # pragma: no cover - depends on the environment
         raise ImportError("nn.plot needs matplotlib: pip install 'autograd-lite[plot]'") from error

@@ -13,7 +13,7 @@ from autograd_lite import Tensor, no_grad
 from nn.data.loader import DataLoader
 from nn.module import Module
 
-__all__ = ["History", "accuracy", "evaluate", "fit"]
+__all__ = ["History", "accuracy", "decision_threshold", "evaluate", "fit"]
 
 Loss = Callable[[Tensor, Any], Tensor]
 
@@ -54,11 +54,12 @@ class History:
         return "\n".join(rows)
 
 
-def accuracy(outputs: np.ndarray, targets: np.ndarray) -> float | None:
+def accuracy(outputs: np.ndarray, targets: np.ndarray, threshold: float = 0.0) -> float | None:
     """The fraction of correct predictions, or None when the outputs are not a classifier's.
 
     Integer targets with outputs of shape (N, C > 1): argmax over classes. Targets in
-    {0, 1} (or {-1, +1}) with one output per example: a positive output predicts 1.
+    {0, 1} (or {-1, +1}) with one output per example: an output above `threshold` predicts
+    1 (0 for logits and margins, 0.5 for probabilities).
     """
     targets = np.asarray(targets)
     if targets.dtype.kind not in "iub":
@@ -70,7 +71,16 @@ def accuracy(outputs: np.ndarray, targets: np.ndarray) -> float | None:
     if scores.shape != labels.shape:
         return None
     positive = labels > 0
-    return float(np.mean((scores > 0) == positive))
+    return float(np.mean((scores > threshold) == positive))
+
+
+def decision_threshold(model: Module) -> float:
+    """0.5 when the model ends in a sigmoid (its outputs are probabilities), else 0 (logits)."""
+    from nn.activation_layers import Sigmoid
+    from nn.layers import Sequential
+
+    last = model[-1] if isinstance(model, Sequential) and len(model) else model
+    return 0.5 if isinstance(last, Sigmoid) else 0.0
 
 
 def _default_loss(outputs: Tensor, targets: Any) -> Tensor:
@@ -136,6 +146,7 @@ def fit(
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"fit: expected a non-negative integer number of epochs, got {epochs!r}")
     loss_fn = loss_fn or _default_loss
+    threshold = decision_threshold(model)
     batches = _batches(train, batch_size, True, rng)
     history = History()
     for epoch in range(1, epochs + 1):
@@ -159,7 +170,7 @@ def fit(
             n = len(yb)
             total += value * n
             seen += n
-            acc = accuracy(outputs.data, yb)
+            acc = accuracy(outputs.data, yb, threshold)
             if acc is not None:
                 correct += acc * n
                 counted += n
@@ -193,6 +204,7 @@ def evaluate(
     The model's training mode is restored afterwards.
     """
     loss_fn = loss_fn or _default_loss
+    threshold = decision_threshold(model)
     batches = _batches(data, batch_size, False, None)
     was_training = model.training
     model.eval()
@@ -204,7 +216,7 @@ def evaluate(
                 n = len(yb)
                 total += loss_fn(outputs, yb).item() * n
                 seen += n
-                acc = accuracy(outputs.data, yb)
+                acc = accuracy(outputs.data, yb, threshold)
                 if acc is not None:
                     correct += acc * n
                     counted += n

@@ -5,6 +5,7 @@ from __future__ import annotations
 from nn.data.idx import parse_idx, read_idx
 from nn.data.loader import DataLoader
 from nn.data.mnist import MNIST_MIRRORS, load_mnist, mnist_search_dirs
+from nn.data.split import standardize, train_test_split
 from nn.data.synthetic import (
     CREDIT_RISK_FEATURES,
     credit_risk,
@@ -24,5 +25,7 @@ __all__ = [
     "one_feature_binary",
     "parse_idx",
     "read_idx",
+    "standardize",
+    "train_test_split",
     "two_moons",
 ]

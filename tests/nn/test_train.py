@@ -102,3 +102,19 @@ def test_bad_arguments():
         )
     with pytest.raises(TypeError, match="expected a DataLoader or an"):
         nn.fit(model, [1, 2], SGD(model.parameters(), lr=0.1))
+
+
+def test_a_sigmoid_output_is_thresholded_at_one_half():
+    """Probabilities are not logits: thresholding them at 0 would call every example 1."""
+    model = nn.Sequential(nn.Linear(1, 1, rng=0), nn.Sigmoid())
+    model[0].weight.data[...] = -5.0
+    model[0].bias.data[...] = 0.0
+
+    def bce(p, t):
+        return F.binary_cross_entropy(p, np.asarray(t, dtype=p.dtype).reshape(p.shape))
+
+    X, y = np.array([[-2.0], [-1.0], [1.0], [2.0]]), np.array([0, 0, 1, 1])
+    assert nn.evaluate(model, (X, y), loss_fn=bce)["accuracy"] == 0.0
+    model[0].weight.data[...] = 5.0
+    assert nn.evaluate(model, (X, y), loss_fn=bce)["accuracy"] == 1.0
+    assert accuracy(np.array([0.4, 0.6]), np.array([0, 1]), threshold=0.5) == 1.0
