@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # Re-install when the project's dependencies change.
 INSTALLED := $(VENV)/.installed
 
-.PHONY: test demo bench lint format clean system-deps
+.PHONY: test demo bench notebooks lint format clean system-deps
 
 ## system-deps: Graphviz's `dot` (rendering pictures), from Debian's package where we can
 system-deps:
@@ -43,6 +43,11 @@ demo: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks
+
+## notebooks: run every notebook in full and save its outputs (MNIST via $$AUTOGRAD_LITE_DATA)
+notebooks: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[notebooks]'
+	$(BIN)/python notebooks/execute.py
 
 ## format: apply ruff's fixes and formatting
 format: $(INSTALLED)
