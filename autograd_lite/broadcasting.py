@@ -56,9 +56,10 @@ def accumulate(node: Any, grad: Any, handed_out: set[int]) -> None:
         else:
             node.grad = old + grad
     elif old is None:
-        if grad is node._grad_buffer:  # written in place by the VJP: the leaf's own buffer
-            pass
-        elif grad.base is not None or not grad.flags.writeable or id(grad) in handed_out:
+        # A VJP that wrote into the leaf's own gradient buffer handed over an array the leaf
+        # owns already; anything else that might be shared is copied.
+        shared = grad.base is not None or not grad.flags.writeable or id(grad) in handed_out
+        if shared and grad is not node._grad_buffer:
             grad = grad.copy()
         handed_out.add(id(grad))
         node.grad = grad

@@ -13,6 +13,7 @@ at the next step rather than compounded.
 
 from __future__ import annotations
 
+import abc
 import math
 import numbers
 from collections.abc import Mapping
@@ -23,7 +24,7 @@ from nn.optim.optimizer import Optimizer
 __all__ = ["CosineAnnealingLR", "ExponentialLR", "LRScheduler", "StepLR"]
 
 
-class LRScheduler:
+class LRScheduler(abc.ABC):
     """Base class: subclasses define `lr_at(base_lr, epoch)`.
 
     Parameters
@@ -64,9 +65,9 @@ class LRScheduler:
         self._last_lr: list[float] = [group["lr"] for group in optimizer.param_groups]
         self.step()
 
+    @abc.abstractmethod
     def lr_at(self, base_lr: float, epoch: int) -> float:
         """The learning rate of a group that started at `base_lr`, at `epoch`."""
-        raise NotImplementedError
 
     def get_lr(self) -> list[float]:
         """The learning rates of the current epoch (the closed form at `last_epoch`)."""

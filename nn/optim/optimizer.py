@@ -12,6 +12,7 @@ buffers instead of once per parameter.
 
 from __future__ import annotations
 
+import abc
 import functools
 import numbers
 from collections import defaultdict
@@ -32,7 +33,7 @@ ParamsT = Iterable[Node] | Iterable[dict[str, Any]]
 NewState = Callable[[str], np.ndarray]
 
 
-class Optimizer:
+class Optimizer(abc.ABC):
     """Base class of optimizers.
 
     Parameters
@@ -105,6 +106,7 @@ class Optimizer:
         if flat is not None and not isinstance(flat, bool):
             raise TypeError(f"{self._name}: expected flat to be None, True or False, got {flat!r}")
 
+    @abc.abstractmethod
     def _update_arrays(
         self,
         group: dict[str, Any],
@@ -118,11 +120,10 @@ class Optimizer:
         """Update `p` in place from gradient `g` (never written). `state` holds ``"step"``
         (already incremented) and the arrays made so far by `new`; `work` (given when the
         group has weight decay or maximize) and `tmp` are scratch arrays shaped like `p`."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def _update_value(self, group: dict[str, Any], p: Value, state: dict[str, Any]) -> None:
         """Update the Value `p` (the float twin of `_update_arrays`)."""
-        raise NotImplementedError
 
     def _phase(self, group: dict[str, Any], state: dict[str, Any]) -> Any:
         """What must agree across a flat group's parameters for one whole-buffer update
