@@ -381,3 +381,16 @@ def test_losses_of_an_empty_batch_are_a_clear_error():
     with pytest.raises(ValueError, match="empty batch"):
         binary_cross_entropy_with_logits(Tensor(np.zeros((0, 1))), np.zeros((0, 1)))
     assert cross_entropy(Tensor(np.zeros((0, 3))), np.zeros(0, int), reduction="sum").item() == 0
+
+
+def test_implicit_seeds_never_leave_a_read_only_gradient_behind():
+    x = Tensor(np.array([2.0]), requires_grad=True)
+    x.backward()  # the root is the leaf itself
+    x.grad[0] = 5.0
+    y = (x * 2).retain_grad()
+    y.backward()
+    y.grad[0] = 0.0
+    x.zero_grad()
+    (x * 3).backward()
+    x.grad *= 2
+    assert x.grad[0] == 6.0
