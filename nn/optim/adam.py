@@ -86,7 +86,6 @@ class Adam(Optimizer):
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         super()._check_hyperparameters(group)
         name = self._name
-        check_real(name, group, "lr", 0.0)
         betas = group["betas"]
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"{name}: expected betas to be a pair of numbers, got {betas!r}")
@@ -95,9 +94,7 @@ class Adam(Optimizer):
             check_real(name, pair, key, 0.0, 1.0, high_open=True)
         group["betas"] = (pair["beta1"], pair["beta2"])
         check_real(name, group, "eps", 0.0, low_open=True)
-        check_real(name, group, "weight_decay", 0.0)
         check_bool(name, group, "amsgrad")
-        check_bool(name, group, "maximize")
 
     def _phase(self, group: dict[str, Any], state: dict[str, Any]) -> Any:
         return state.get("step", 0)  # the bias corrections depend on it

@@ -23,7 +23,7 @@ import numpy as np
 
 from autograd_lite import Tensor, Value, enable_grad
 from autograd_lite.engine import Node
-from nn.optim._checks import check_parameter
+from nn.optim._checks import check_bool, check_parameter, check_real
 from nn.optim._flat import FlatGroup, Scratch, flat_problem
 
 __all__ = ["Optimizer"]
@@ -101,7 +101,13 @@ class Optimizer(abc.ABC):
     # -- what subclasses define -----------------------------------------------------------
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        """Raise if a hyperparameter of `group` is invalid; may normalise values in place."""
+        """Raise if a hyperparameter of `group` is invalid; may normalise values in place.
+
+        Checks what every optimizer here has (lr, weight_decay, maximize, flat); subclasses
+        check their own hyperparameters after calling this."""
+        check_real(self._name, group, "lr", 0.0)
+        check_real(self._name, group, "weight_decay", 0.0)
+        check_bool(self._name, group, "maximize")
         flat = group.get("flat")
         if flat is not None and not isinstance(flat, bool):
             raise TypeError(f"{self._name}: expected flat to be None, True or False, got {flat!r}")

@@ -87,13 +87,10 @@ class RMSprop(Optimizer):
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         super()._check_hyperparameters(group)
         name = self._name
-        check_real(name, group, "lr", 0.0)
         check_real(name, group, "alpha", 0.0, 1.0, high_open=True)
         check_real(name, group, "eps", 0.0, low_open=True)
-        check_real(name, group, "weight_decay", 0.0)
         check_real(name, group, "momentum", 0.0)
         check_bool(name, group, "centered")
-        check_bool(name, group, "maximize")
 
     def _update_arrays(
         self,

@@ -88,12 +88,9 @@ class SGD(Optimizer):
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         super()._check_hyperparameters(group)
         name = self._name
-        check_real(name, group, "lr", 0.0)
         check_real(name, group, "momentum", 0.0)
         check_real(name, group, "dampening", 0.0, 1.0)
-        check_real(name, group, "weight_decay", 0.0)
         check_bool(name, group, "nesterov")
-        check_bool(name, group, "maximize")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
                 f"{name}: expected momentum > 0 and dampening 0 with nesterov=True, got "
