@@ -161,6 +161,8 @@ def run_train(args: argparse.Namespace) -> int:
     if args.plot:
         from nn.plot import plot_history
 
-        plot_history(history, path=args.plot, title=f"{task.name}: MLP {sizes}")
+        plot_history(
+            history, path=args.plot, title=f"{task.name}: MLP {sizes}", validation_label="test"
+        )
         print(f"saved curves to {args.plot}")
     return 0

@@ -36,8 +36,16 @@ def _save(fig: Any, path: str | None) -> Any:
     return fig
 
 
-def plot_history(history: History, path: str | None = None, title: str | None = None) -> Any:
-    """Loss (and accuracy, when there is one) per epoch, training and validation."""
+def plot_history(
+    history: History,
+    path: str | None = None,
+    title: str | None = None,
+    validation_label: str = "validation",
+) -> Any:
+    """Loss (and accuracy, when there is one) per epoch, training and validation (name the
+    held-out data with `validation_label`, e.g. ``"test"``)."""
+    from matplotlib.ticker import MaxNLocator
+
     has_accuracy = bool(history.accuracy) and history.accuracy[0] is not None
     fig = _figure(10 if has_accuracy else 5.5, 3.6)
     axes = fig.subplots(1, 2 if has_accuracy else 1, squeeze=False)[0]
@@ -48,8 +56,9 @@ def plot_history(history: History, path: str | None = None, title: str | None = 
     for ax, (name, train, val) in zip(axes, panels):
         ax.plot(epochs, train, "o-", label=f"training {name}")
         if val and val[0] is not None:
-            ax.plot(epochs, val, "s--", label=f"validation {name}")
+            ax.plot(epochs, val, "s--", label=f"{validation_label} {name}")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         ax.set_ylabel(name)
         ax.grid(alpha=0.3)
         ax.legend()

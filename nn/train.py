@@ -153,7 +153,10 @@ def fit(
         model.train()
         start = time.perf_counter()
         total, correct, seen, counted = 0.0, 0.0, 0, 0
-        bar = tqdm(batches, desc=f"epoch {epoch}/{epochs}", leave=False, disable=not progress)
+        # disable=None: tqdm switches itself off when stderr is not a terminal (CI logs).
+        bar = tqdm(
+            batches, desc=f"epoch {epoch}/{epochs}", leave=False, disable=None if progress else True
+        )
         for step, (xb, yb) in enumerate(bar, start=1):
             outputs = model(Tensor(xb))
             loss = loss_fn(outputs, yb)

@@ -14,6 +14,10 @@ def test_plot_history_saves_two_panels(tmp_path):
     fig = plot_history(h, path=tmp_path / "curves.png", title="t")
     assert len(fig.axes) == 2 and (tmp_path / "curves.png").stat().st_size > 1000
     assert len(fig.axes[0].lines) == 2
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()][1] == "validation loss"
+    assert all(float(x).is_integer() for x in fig.axes[0].get_xticks())
+    fig = plot_history(h, validation_label="test")
+    assert fig.axes[1].get_legend().get_texts()[1].get_text() == "test accuracy"
 
 
 def test_plot_history_without_accuracy_has_one_panel():
