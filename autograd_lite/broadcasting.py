@@ -50,11 +50,12 @@ def accumulate(node: Any, grad: Any, handed_out: set[int]) -> None:
         grad = grad.astype(data.dtype)
     old = node.grad
     if node._vjp is not None:  # an intermediate: never edited in place by the engine...
-        if old is None:
-            handed_out.add(id(grad))  # ...but a leaf given the same array would be
-            node.grad = grad
-        else:
-            node.grad = old + grad
+        if old is not None:
+            grad = old + grad
+        elif node._keeps_all_grads and not grad.flags.writeable:
+            grad = grad.copy()  # a retained gradient is the user's to edit
+        handed_out.add(id(grad))  # ...but a leaf given the same array would edit it
+        node.grad = grad
     elif old is None:
         # A VJP that wrote into the leaf's own gradient buffer handed over an array the leaf
         # owns already; anything else that might be shared is copied.

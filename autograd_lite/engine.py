@@ -232,6 +232,19 @@ def backward(root: Node, seed: Any, *, retain_graph: bool = True) -> None:
         old = root.grad
         root.grad = seed if old is None else old + seed
     anomaly = _anomaly_enabled
+    try:
+        _walk(order, arrays, handed_out, anomaly, retain_graph)
+    finally:
+        if not arrays:  # a walk cut short (detect_anomaly) must not leave a Value.grad None
+            for node in order:
+                if node.grad is None:
+                    node.grad = 0.0
+
+
+def _walk(
+    order: list[Node], arrays: bool, handed_out: set[int], anomaly: bool, retain_graph: bool
+) -> None:
+    """The reverse pass proper: each node's VJP, its parents' gradients added in."""
     for node in reversed(order):
         vjp = node._vjp
         grad = node.grad

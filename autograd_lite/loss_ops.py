@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.tensor import Tensor, as_tensor
+from autograd_lite.tensor_reduce import _shifted_max
 
 __all__ = ["binary_cross_entropy_with_logits", "cross_entropy"]
 
@@ -71,7 +72,7 @@ def cross_entropy(logits: Tensor, labels: Any, reduction: str = "mean") -> Tenso
         raise ValueError(f"cross_entropy: expected logits of shape (N, C), got {logits.shape}")
     n, classes = logits.shape
     y = _labels(labels, n, classes)
-    z = logits.data - logits.data.max(axis=1, keepdims=True)  # exponents <= 0: no overflow
+    z = logits.data - _shifted_max(logits.data, 1)  # exponents <= 0: no overflow
     e = np.exp(z)
     sums = e.sum(axis=1, keepdims=True)
     rows = np.arange(n)

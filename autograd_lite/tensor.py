@@ -230,6 +230,23 @@ class Tensor(engine.Node):
             raise TypeError("len() of a 0-d tensor")
         return self.data.shape[0]
 
+    def __iter__(self) -> Any:
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __bool__(self) -> bool:
+        # Python would fall back to __len__, making `bool(Tensor([-1.0]) > 0)` True.
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor with {self.data.size} elements is ambiguous; "
+                f"use .any() or .all() on .data"
+            )
+        return bool(self.data.reshape(()))
+
+    def __float__(self) -> float:
+        return float(self.item())
+
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", threshold=20, precision=4)
         body = body.replace("\n", "\n       ")
@@ -275,8 +292,8 @@ def as_tensor(x: Any, op: str, like: Tensor | None = None) -> Tensor:
     if isinstance(x, np.ndarray):
         return Tensor(x)
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        if like is not None and like.data.dtype.kind == "f":
-            return Tensor(np.asarray(x, dtype=like.data.dtype))
+        if like is not None:  # weak, as NumPy 2: int tensor + 1 stays int, + 0.5 is float
+            return Tensor(np.asarray(x, dtype=np.result_type(like.data, x)))
         return Tensor(np.asarray(x, dtype=_default_dtype))
     if isinstance(x, (list, tuple)):
         return Tensor(x)

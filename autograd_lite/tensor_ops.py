@@ -99,7 +99,7 @@ def pow(a: Tensor | Any, b: Tensor | Any) -> Tensor:
     With a number exponent n: d/da = n * a**(n-1). With a Tensor exponent: also
     d/db = a**b * log(a), for a > 0 (taken as 0 at a = 0, its limit for b > 0).
     """
-    if not isinstance(b, Tensor) and isinstance(a, Tensor):
+    if isinstance(a, Tensor) and not isinstance(b, (Tensor, np.ndarray, list, tuple)):
         return _power_const(a, _number(b, "**", "exponent"))
     a, b = as_operands(a, b, "**")
     x, n = a.data, b.data
@@ -114,7 +114,8 @@ def pow(a: Tensor | Any, b: Tensor | Any) -> Tensor:
 
     def vjp(g: np.ndarray) -> tuple[Any, Any]:
         with np.errstate(divide="ignore", invalid="ignore"):
-            da = g * n * np.power(x, n - 1) if a_needs else None
+            # n * x**(n-1) is 0 * inf at x = 0, n = 0; its value there is 0 (x**0 is flat).
+            da = g * np.where(n == 0, 0, n * np.power(x, n - 1)) if a_needs else None
             db = g * out * np.log(np.where(x > 0, x, 1)) if b_needs else None
         return da, db
 
@@ -124,7 +125,9 @@ def pow(a: Tensor | Any, b: Tensor | Any) -> Tensor:
 def _power_const(a: Tensor, n: float) -> Tensor:
     x = a.data
     _check_power_domain(x, n)
-    out = x**n
+    # An integer tensor to a whole, non-negative power stays integer (as NumPy's `x ** 2`).
+    whole = x.dtype.kind in "iu" and n >= 0 and float(n).is_integer()
+    out = x ** int(n) if whole else x**n
 
     def vjp(g: np.ndarray) -> tuple[Any]:
         if n == 0.0:

@@ -6,7 +6,6 @@ Their VJPs put the reduced axes back and broadcast the gradient over them.
 
 from __future__ import annotations
 
-import builtins
 from typing import Any
 
 import numpy as np
@@ -22,15 +21,26 @@ def _axes(axis: Axis, ndim: int, op: str) -> tuple[int, ...]:
     """The reduced axes as non-negative ints, or a clear error."""
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    if not all(
-        isinstance(ax, (int, np.integer)) and -ndim <= ax < builtins.max(ndim, 1) for ax in axes
-    ):
+    if isinstance(axis, (int, np.integer)):
+        axes = (axis,)
+    elif isinstance(axis, (tuple, list)):
+        axes = tuple(axis)
+    else:
+        raise TypeError(f"{op}: expected axis as an int, a tuple of ints or None, got {axis!r}")
+    if not all(isinstance(ax, (int, np.integer)) and -ndim <= ax < ndim for ax in axes):
         raise ValueError(f"{op}: axis {axis!r} is out of range for a tensor with {ndim} axes")
-    normalized = tuple(int(ax) % builtins.max(ndim, 1) for ax in axes)
+    normalized = tuple(int(ax) % ndim for ax in axes)
     if len(set(normalized)) != len(normalized):
         raise ValueError(f"{op}: axis {axis!r} repeats an axis")
     return normalized
+
+
+def _one_axis(axis: Any, ndim: int, op: str) -> int:
+    """The single axis that softmax-like ops normalise along."""
+    if not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{op}: expected one axis (an int), got {axis!r}")
+    (ax,) = _axes(axis, ndim, op)
+    return ax
 
 
 def _keep(g: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
@@ -140,7 +150,7 @@ def softmax(a: Tensor, axis: int = -1) -> Tensor:
     """exp(a) / sum(exp(a)) along `axis`, computed stably;
     d/da = s * (g - sum(g * s)) (the VJP, without forming the Jacobian)."""
     a = as_tensor(a, "softmax")
-    (ax,) = _axes(axis, a.ndim, "softmax")
+    ax = _one_axis(axis, a.ndim, "softmax")
     e = np.exp(a.data - _shifted_max(a.data, ax))
     s = e / e.sum(axis=ax, keepdims=True)
 
@@ -153,7 +163,7 @@ def softmax(a: Tensor, axis: int = -1) -> Tensor:
 def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
     """a - logsumexp(a) along `axis`, computed stably;  d/da = g - softmax(a) * sum(g)."""
     a = as_tensor(a, "log_softmax")
-    (ax,) = _axes(axis, a.ndim, "log_softmax")
+    ax = _one_axis(axis, a.ndim, "log_softmax")
     z = a.data - _shifted_max(a.data, ax)
     out = z - np.log(np.exp(z).sum(axis=ax, keepdims=True))
 

@@ -54,7 +54,8 @@ def transpose(a: Tensor, *axes: Any) -> Tensor:
     """The axes permuted (reversed by default);  the gradient is permuted back."""
     a = as_tensor(a, "transpose")
     order = _shape_argument(axes) or tuple(reversed(range(a.ndim)))
-    if sorted(int(ax) % max(a.ndim, 1) for ax in order) != list(range(a.ndim)):
+    in_range = all(isinstance(ax, (int, np.integer)) and -a.ndim <= ax < a.ndim for ax in order)
+    if not in_range or sorted(int(ax) % a.ndim for ax in order) != list(range(a.ndim)):
         raise ValueError(
             f"transpose: expected a permutation of the {a.ndim} axes, got axes {order}"
         )
@@ -75,7 +76,8 @@ def flatten(a: Tensor, start_axis: int = 0, end_axis: int = -1) -> Tensor:
     if start > end:
         raise ValueError(f"flatten: expected start_axis <= end_axis, got {start_axis}, {end_axis}")
     shape = a.shape
-    return reshape(a, (*shape[:start], -1, *shape[end + 1 :]))
+    merged = int(np.prod(shape[start : end + 1]))  # not -1: an empty batch has no inferable axis
+    return reshape(a, (*shape[:start], merged, *shape[end + 1 :]))
 
 
 def expand_dims(a: Tensor, axis: int) -> Tensor:

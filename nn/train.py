@@ -79,7 +79,9 @@ def decision_threshold(model: Module) -> float:
     from nn.activation_layers import Sigmoid
     from nn.layers import Sequential
 
-    last = model[-1] if isinstance(model, Sequential) and len(model) else model
+    last = model
+    while isinstance(last, Sequential) and len(last):  # nested Sequentials: the innermost end
+        last = last[-1]
     return 0.5 if isinstance(last, Sigmoid) else 0.0
 
 

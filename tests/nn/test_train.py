@@ -118,3 +118,9 @@ def test_a_sigmoid_output_is_thresholded_at_one_half():
     model[0].weight.data[...] = 5.0
     assert nn.evaluate(model, (X, y), loss_fn=bce)["accuracy"] == 1.0
     assert accuracy(np.array([0.4, 0.6]), np.array([0, 1]), threshold=0.5) == 1.0
+
+
+def test_a_sigmoid_inside_nested_sequentials_is_found():
+    inner = nn.Sequential(nn.Linear(1, 1, rng=0), nn.Sigmoid())
+    assert nn.train.decision_threshold(nn.Sequential(inner)) == 0.5
+    assert nn.train.decision_threshold(nn.Sequential(nn.Linear(1, 1))) == 0.0
