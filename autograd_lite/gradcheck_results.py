@@ -26,8 +26,23 @@ class Verdict:
     WRONG = "wrong"
 
 
+class _Errors:
+    """Absolute and relative error of an analytic value against a numeric one."""
+
+    analytic: float
+    numeric: float
+
+    @property
+    def abs_error(self) -> float:
+        return abs(self.analytic - self.numeric)
+
+    @property
+    def rel_error(self) -> float:
+        return self.abs_error / max(abs(self.numeric), 1e-300)
+
+
 @dataclass
-class Mismatch:
+class Mismatch(_Errors):
     """One gradient element (or random direction) where the engine and finite differences
     disagree, or a kink where they cannot be compared (``verdict`` says which)."""
 
@@ -38,14 +53,6 @@ class Mismatch:
     numeric: float
     verdict: str = Verdict.WRONG
     one_sided: tuple[float, float] | None = None  # (left, right) derivatives, when computed
-
-    @property
-    def abs_error(self) -> float:
-        return abs(self.analytic - self.numeric)
-
-    @property
-    def rel_error(self) -> float:
-        return self.abs_error / max(abs(self.numeric), 1e-300)
 
     @property
     def where(self) -> str:
@@ -100,7 +107,7 @@ class GradcheckResult:
 
 
 @dataclass
-class LocalCheck:
+class LocalCheck(_Errors):
     """One edge (a node and one of its parents) whose VJP disagrees with finite differences
     of its op alone, or sits at a kink of that op.
 
@@ -121,14 +128,6 @@ class LocalCheck:
     analytic: float
     numeric: float
     verdict: str = Verdict.WRONG
-
-    @property
-    def abs_error(self) -> float:
-        return abs(self.analytic - self.numeric)
-
-    @property
-    def rel_error(self) -> float:
-        return self.abs_error / max(abs(self.numeric), 1e-300)
 
     @property
     def name(self) -> str:
