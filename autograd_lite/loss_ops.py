@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.tensor import Tensor, as_tensor
+from autograd_lite.tensor_ops import stable_sigmoid
 from autograd_lite.tensor_reduce import _shifted_max
 
 __all__ = ["binary_cross_entropy_with_logits", "cross_entropy"]
@@ -108,12 +109,11 @@ def binary_cross_entropy_with_logits(
     if t.size and (t.min() < 0 or t.max() > 1):
         raise ValueError("binary_cross_entropy_with_logits: expected targets in [0, 1]")
     z = logits.data
-    e = np.exp(-np.abs(z))
+    e = np.exp(-np.abs(z))  # shared by the loss and its VJP
     losses = np.maximum(z, 0) - z * t + np.log1p(e)
     out, scale = _reduce(losses, reduction, "binary_cross_entropy_with_logits")
 
     def vjp(g: np.ndarray) -> tuple[Any]:
-        sigmoid = np.where(z >= 0, 1 / (1 + e), e / (1 + e))
-        return ((sigmoid - t) * (g * scale),)
+        return ((stable_sigmoid(z, e) - t) * (g * scale),)
 
     return Tensor._result(out, (logits,), vjp, "binary_cross_entropy_with_logits")

@@ -218,14 +218,18 @@ def tanh(a: Tensor) -> Tensor:
     return Tensor._result(out, (a,), vjp, "tanh")
 
 
+def stable_sigmoid(z: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-z)) from ``e = exp(-|z|)``, which is <= 1 and so cannot overflow."""
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
 def sigmoid(a: Tensor, beta: float = 1.0) -> Tensor:
     """1 / (1 + exp(-beta a));  d/da = beta s (1 - s). Never overflows, for any a and beta."""
     a = as_tensor(a, "sigmoid")
     if beta != 1.0:
         beta = _number(beta, "sigmoid", "beta")
     z = a.data * beta if beta != 1.0 else a.data
-    e = np.exp(-np.abs(z))  # <= 1: exp of a non-positive number cannot overflow
-    out = np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+    out = stable_sigmoid(z, np.exp(-np.abs(z)))
 
     def vjp(g: np.ndarray) -> tuple[Any]:
         return (g * (beta * out * (1 - out)),)
