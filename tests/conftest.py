@@ -17,17 +17,3 @@ settings.register_profile("ci", max_examples=100, derandomize=True, print_blob=T
 settings.register_profile("thorough", max_examples=2000, **_common)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
-
-import pytest  # noqa: E402
-
-
-@pytest.fixture
-def mnist_dir_env(monkeypatch):
-    """Make `nn.data.load_mnist()` find MNIST offline: $AUTOGRAD_LITE_DATA if set, else the
-    shared folder beside the repository (as CI has it)."""
-    from pathlib import Path
-
-    if not os.environ.get("AUTOGRAD_LITE_DATA"):
-        shared = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
-        if shared.is_dir():
-            monkeypatch.setenv("AUTOGRAD_LITE_DATA", str(shared))

@@ -4,11 +4,16 @@ Where the files are looked for, in order (the first folder that holds all four w
 
 1. `root`, when given (then only there);
 2. ``$AUTOGRAD_LITE_DATA`` (the folder holding the four files), when set;
-3. the user cache folder, ``$XDG_CACHE_HOME/autograd-lite/mnist`` or
+3. the copy shipped inside this package (`SHIPPED_DIR`), so a fresh clone or install works
+   offline;
+4. the user cache folder, ``$XDG_CACHE_HOME/autograd-lite/mnist`` or
    ``~/.cache/autograd-lite/mnist``.
 
-Missing files are downloaded into the first of these folders. Each file may be raw IDX or
-``.gz``; its SHA-256 is checked on the *decompressed* bytes, so any gzip wrapper is fine.
+Missing files are downloaded into the first of these folders that is not the shipped copy
+(an installed package is no place to write). Each file may be raw IDX or ``.gz``; its SHA-256
+is checked on the *decompressed* bytes, so any gzip wrapper is fine.
+
+MNIST is by Yann LeCun, Corinna Cortes and Christopher J.C. Burges, under CC BY-SA 3.0.
 """
 
 from __future__ import annotations
@@ -32,12 +37,16 @@ __all__ = [
     "MNIST_FILES",
     "MNIST_MIRRORS",
     "MNIST_SHA256",
+    "SHIPPED_DIR",
     "load_mnist",
     "mnist_search_dirs",
 ]
 
 #: Environment variable naming a folder that holds the four MNIST files.
 DATA_ENV_VAR = "AUTOGRAD_LITE_DATA"
+
+#: The copy of the four ``.gz`` files that ships with the package (11 MB, in the wheel too).
+SHIPPED_DIR = Path(__file__).resolve().parent / "shipped" / "mnist"
 
 #: The four files, in the order `load_mnist` returns their arrays.
 MNIST_FILES = (
@@ -86,11 +95,16 @@ def mnist_search_dirs(root: str | os.PathLike[str] | None = None) -> list[Path]:
     dirs = []
     if os.environ.get(DATA_ENV_VAR):
         dirs.append(Path(os.environ[DATA_ENV_VAR]).expanduser())
+    dirs.append(SHIPPED_DIR)
+    dirs.append(_cache_dir())
+    return dirs
+
+
+def _cache_dir() -> Path:
     xdg = os.environ.get("XDG_CACHE_HOME")
     # The XDG spec says to ignore a relative XDG_CACHE_HOME.
     cache = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    dirs.append(cache / "autograd-lite" / "mnist")
-    return dirs
+    return cache / "autograd-lite" / "mnist"
 
 
 def load_mnist(
@@ -107,7 +121,8 @@ def load_mnist(
     ----------
     root : path, optional
         Folder holding (or to receive) the four files. Default: ``$AUTOGRAD_LITE_DATA``,
-        then the user cache folder (see `mnist_search_dirs`).
+        then the copy shipped with the package, then the user cache folder (see
+        `mnist_search_dirs`).
     download : bool
         Download missing files from `mirrors`. Files that are present are never replaced:
         a corrupt one is an error telling you to delete it.
@@ -172,12 +187,16 @@ def _find(folder: Path, name: str) -> Path | None:
 
 
 def _choose_folder(folders: list[Path]) -> tuple[Path, dict[str, Path | None]]:
-    """The first folder holding all four files; else the first folder and what it holds."""
+    """The first folder holding all four files; else the download folder and what it holds.
+
+    The download folder is the first one that is not the shipped copy.
+    """
     for folder in folders:
         found = {name: _find(folder, name) for name in MNIST_FILES}
         if all(found.values()):
             return folder, found
-    return folders[0], {name: _find(folders[0], name) for name in MNIST_FILES}
+    target = next((folder for folder in folders if folder != SHIPPED_DIR), folders[0])
+    return target, {name: _find(target, name) for name in MNIST_FILES}
 
 
 def _not_found_message(folders: list[Path]) -> str:

@@ -21,13 +21,13 @@ from hypothesis import strategies as st
 from nn.data import load_mnist, mnist_search_dirs, parse_idx, read_idx
 from nn.data import mnist as mnist_module
 from nn.data.idx import IDX_DTYPES
-from nn.data.mnist import DATA_ENV_VAR, MNIST_FILES, MNIST_SHA256
+from nn.data.mnist import DATA_ENV_VAR, MNIST_FILES, MNIST_SHA256, SHIPPED_DIR
 
 SMALL = "t10k-labels-idx1-ubyte"  # the smallest file: the one the download tests fetch
 
 
 # ---------------------------------------------------------------------------------------------
-# Helpers: a local HTTP mirror, a port nobody listens on, folders of links to the shared copy
+# Helpers: a local HTTP mirror, a port nobody listens on, folders of links to the shipped copy
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -63,7 +63,7 @@ def closed_port_url() -> str:
 
 
 def link_files(source: Path, folder: Path, names: tuple[str, ...] | list[str]) -> None:
-    """Symlink `names` (.gz) from the shared copy: no copying, and the loader's cache hits."""
+    """Symlink `names` (.gz) from the shipped copy: no copying, and the loader's cache hits."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in names:
         (folder / f"{name}.gz").symlink_to(source / f"{name}.gz")
@@ -144,11 +144,35 @@ def test_search_order(tmp_path, monkeypatch):
     monkeypatch.setenv(DATA_ENV_VAR, str(tmp_path / "env"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     cache = tmp_path / "xdg" / "autograd-lite" / "mnist"
-    assert mnist_search_dirs() == [tmp_path / "env", cache]
+    assert mnist_search_dirs() == [tmp_path / "env", SHIPPED_DIR, cache]
     assert mnist_search_dirs(tmp_path / "mine") == [tmp_path / "mine"]
     monkeypatch.delenv(DATA_ENV_VAR)
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")
-    assert mnist_search_dirs() == [Path.home() / ".cache" / "autograd-lite" / "mnist"]
+    home_cache = Path.home() / ".cache" / "autograd-lite" / "mnist"
+    assert mnist_search_dirs() == [SHIPPED_DIR, home_cache]
+
+
+def test_the_shipped_copy_is_complete_and_inside_the_package():
+    assert SHIPPED_DIR.is_relative_to(Path(mnist_module.__file__).resolve().parent)
+    for name in MNIST_FILES:
+        data = gzip.decompress((SHIPPED_DIR / f"{name}.gz").read_bytes())
+        assert hashlib.sha256(data).hexdigest() == MNIST_SHA256[name]
+
+
+def test_a_fresh_home_offline_loads_the_shipped_copy(mnist, tmp_path, monkeypatch):
+    # A new user: no environment variable, an empty home, and no network to download from.
+    monkeypatch.delenv(DATA_ENV_VAR, raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(mnist_module, "_download", _no_network)
+    loaded = load_mnist()
+    for got, expected in zip(loaded, mnist):
+        assert np.array_equal(got, expected)
+    assert not (tmp_path / "home").exists()  # nothing written into the user's home
+
+
+def _no_network(*args, **kwargs):
+    raise AssertionError("load_mnist tried to download")
 
 
 @pytest.mark.parametrize("where", ["env", "cache"])
@@ -157,9 +181,34 @@ def test_finds_the_environment_folder_then_the_cache(
 ):
     monkeypatch.setenv(DATA_ENV_VAR, str(tmp_path / "env"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    # Without the shipped copy (a wheel built without it), the cache is next.
+    monkeypatch.setattr(mnist_module, "SHIPPED_DIR", tmp_path / "not-shipped")
     folder = tmp_path / "env" if where == "env" else tmp_path / "xdg" / "autograd-lite" / "mnist"
     link_files(mnist_dir, folder, MNIST_FILES)
     assert np.array_equal(load_mnist(download=False)[1], mnist[1])
+
+
+def test_the_environment_folder_wins_over_the_shipped_copy(mnist_dir, tmp_path, monkeypatch):
+    link_files(mnist_dir, tmp_path, MNIST_FILES)
+    monkeypatch.setenv(DATA_ENV_VAR, str(tmp_path))
+    reads = []
+    real = mnist_module._load_verified
+    monkeypatch.setattr(mnist_module, "_load_verified", lambda p, n: reads.append(p) or real(p, n))
+    load_mnist(download=False)
+    assert reads and all(path.parent == tmp_path for path in reads)
+
+
+def test_downloads_go_to_the_cache_never_into_the_package(mirror, mnist, tmp_path, monkeypatch):
+    url, _ = mirror
+    monkeypatch.delenv(DATA_ENV_VAR, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    incomplete = tmp_path / "shipped"
+    incomplete.mkdir()
+    monkeypatch.setattr(mnist_module, "SHIPPED_DIR", incomplete)
+    load_mnist(mirrors=[url], progress=False)
+    assert not any(incomplete.iterdir())
+    cache = tmp_path / "xdg" / "autograd-lite" / "mnist"
+    assert sorted(p.name for p in cache.iterdir()) == sorted(f"{n}.gz" for n in MNIST_FILES)
 
 
 def test_missing_files_without_download(tmp_path, monkeypatch):
@@ -168,6 +217,7 @@ def test_missing_files_without_download(tmp_path, monkeypatch):
     assert str(tmp_path) in str(info.value) and all(n in str(info.value) for n in MNIST_FILES)
     monkeypatch.setenv(DATA_ENV_VAR, str(tmp_path / "env"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(mnist_module, "SHIPPED_DIR", tmp_path / "not-shipped")
     (tmp_path / "env").mkdir()
     with pytest.raises(FileNotFoundError) as info:
         load_mnist(download=False)

@@ -23,7 +23,7 @@ def test_there_are_notebooks():
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
-def test_notebook_executes(path, monkeypatch, mnist_dir_env):
+def test_notebook_executes(path):
     execute(path, fast=True, save=False, timeout=600)
 
 
