@@ -10,12 +10,29 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.engine import Node
+from nn.module import Module
 
-__all__ = ["check_bool", "check_parameter", "check_real"]
+__all__ = ["check_bool", "check_not_module", "check_parameter", "check_real"]
+
+
+def check_not_module(owner: str, params: Any) -> None:
+    """Refuse a model where its parameters belong: ``Adam(model)`` for
+    ``Adam(model.parameters())``, the most common slip (a `Sequential` is even iterable, so
+    without this check the error would be about its layers)."""
+    if isinstance(params, Module):
+        raise TypeError(
+            f"{owner}: expected an iterable of parameters, got the model itself "
+            f"({type(params).__name__}); pass model.parameters()"
+        )
 
 
 def check_parameter(owner: str, i: int, p: Any) -> None:
     """Parameters are leaf nodes that require grad (every `Value`; Tensors that ask)."""
+    if isinstance(p, Module):
+        raise TypeError(
+            f"{owner}: expected parameters that are Values or Tensors, got parameter {i}, "
+            f"a {type(p).__name__} module; pass model.parameters() instead of the model"
+        )
     if not isinstance(p, Node):
         raise TypeError(
             f"{owner}: expected parameters that are Values or Tensors, got parameter {i} of "

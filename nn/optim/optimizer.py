@@ -23,7 +23,7 @@ import numpy as np
 
 from autograd_lite import Tensor, Value, enable_grad
 from autograd_lite.engine import Node
-from nn.optim._checks import check_bool, check_parameter, check_real
+from nn.optim._checks import check_bool, check_not_module, check_parameter, check_real
 from nn.optim._flat import FlatGroup, Scratch, flat_problem
 
 __all__ = ["Optimizer"]
@@ -64,6 +64,7 @@ class Optimizer(abc.ABC):
         self.state: defaultdict[Node, dict[str, Any]] = defaultdict(dict)
         self._flat: dict[int, tuple[dict[str, Any], FlatGroup]] = {}
         self._scratch = Scratch()
+        check_not_module(self._name, params)
         if isinstance(params, (Node, np.ndarray)):
             raise TypeError(
                 f"{self._name}: expected an iterable of parameters or of dicts, got a single "
@@ -158,6 +159,7 @@ class Optimizer(abc.ABC):
                 f"got {param_group!r:.80}"
             )
         params = param_group["params"]
+        check_not_module(self._name, params)
         if isinstance(params, Node):
             params = [params]
         elif isinstance(params, (set, frozenset)):

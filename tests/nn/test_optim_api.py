@@ -139,6 +139,29 @@ def test_invalid_arguments_are_clear_errors(make, error, match):
         make(_t(2))
 
 
+def _models():
+    import nn
+
+    return [nn.Sequential(nn.Linear(2, 2, rng=0)), nn.Linear(2, 2, rng=0), nn.MLP(2, [2], rng=0)]
+
+
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam, optim.RMSprop])
+def test_a_model_instead_of_its_parameters_says_parameters(cls):
+    # A Sequential is iterable (over its layers), the others are not: both get one message.
+    for model in _models():
+        name = type(model).__name__
+        with pytest.raises(
+            TypeError, match=rf"got the model itself \({name}\); pass model\.parameters\(\)"
+        ):
+            cls(model, lr=0.1)
+        with pytest.raises(TypeError, match=r"pass model\.parameters\(\)"):
+            cls([{"params": model}], lr=0.1)
+        with pytest.raises(
+            TypeError, match=rf"got parameter 0, a {name} module; pass model\.param"
+        ):
+            cls([model], lr=0.1)
+
+
 def test_a_gradient_of_the_wrong_shape_is_an_error():
     for flat in (True, False):
         p = _t(3)
