@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -79,7 +80,7 @@ class DataLoader:
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
-        self.rng = np.random.default_rng(rng)
+        self.rng = _generator(rng)
 
     @property
     def n_samples(self) -> int:
@@ -110,3 +111,21 @@ class DataLoader:
             f"DataLoader(n_samples={self.n_samples}, batch_size={self.batch_size}, "
             f"shuffle={self.shuffle}, drop_last={self.drop_last}, batches={len(self)})"
         )
+
+
+def _generator(rng: Any) -> np.random.Generator:
+    """`rng` as a Generator: None (fresh entropy), an int seed >= 0, or a Generator (as is).
+
+    Checked here because NumPy's own error for, say, ``rng='abc'`` speaks of SeedSequence
+    entropy; a bool is refused too, as it is surely a misplaced ``shuffle`` flag.
+    """
+    if rng is None or isinstance(rng, np.random.Generator):
+        return np.random.default_rng(rng)
+    if isinstance(rng, (bool, np.bool_)) or not isinstance(rng, (int, np.integer)):
+        raise TypeError(
+            f"DataLoader: expected rng to be None, an int seed or a np.random.Generator, "
+            f"got {rng!r:.60} of type {type(rng).__name__}"
+        )
+    if rng < 0:
+        raise ValueError(f"DataLoader: expected rng to be an int seed >= 0, got {rng}")
+    return np.random.default_rng(rng)

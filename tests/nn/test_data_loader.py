@@ -108,3 +108,19 @@ def test_errors():
     with pytest.raises(ValueError, match="every epoch would be empty"):
         DataLoader(X, y, 11, drop_last=True)
     assert len(DataLoader(X, y, 11)) == 1  # without drop_last: one short batch
+
+
+@pytest.mark.parametrize("bad", ["abc", 1.5, True, np.random.RandomState(0), [1, 2]])
+def test_an_rng_of_the_wrong_type_names_what_is_accepted(bad):
+    X, y = data(10)
+    expected = "expected rng to be None, an int seed or a np.random.Generator, got"
+    with pytest.raises(TypeError, match=expected):
+        DataLoader(X, y, 4, rng=bad)
+
+
+def test_a_negative_seed_is_a_clear_error_and_numpy_ints_are_seeds():
+    X, y = data(10)
+    with pytest.raises(ValueError, match="expected rng to be an int seed >= 0, got -1"):
+        DataLoader(X, y, 4, rng=-1)
+    same = epoch_order(DataLoader(X, y, 4, rng=np.int64(3)))
+    assert np.array_equal(same, epoch_order(DataLoader(X, y, 4, rng=3)))

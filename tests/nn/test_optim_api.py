@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+import nn
 from autograd_lite import Tensor, Value
 from nn import optim
 from tests.nn.optim_reference import CASE_IDS, CASES, SHAPES, assert_same, problem, run
@@ -140,8 +141,6 @@ def test_invalid_arguments_are_clear_errors(make, error, match):
 
 
 def _models():
-    import nn
-
     return [nn.Sequential(nn.Linear(2, 2, rng=0)), nn.Linear(2, 2, rng=0), nn.MLP(2, [2], rng=0)]
 
 
