@@ -1,5 +1,6 @@
 """The graph machinery shared by both engines: the node protocol, one iterative
-topological sort, one reverse-mode walk, and the global modes (`no_grad`, `detect_anomaly`).
+topological sort, one reverse-mode walk, and the modes (`no_grad`, `detect_anomaly`), which
+are per thread.
 
 A node (a `Value` or a `Tensor`) has
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import threading
 import traceback
 import weakref
 from collections.abc import Callable, Iterator
@@ -65,33 +67,41 @@ class Node:
         return self._vjp is None
 
 
-# ----------------------------------------------------------------------------- global modes
+# ------------------------------------------------------------------------ per-thread modes
 
-_grad_enabled = True
-_anomaly_enabled = False
+
+class _Modes(threading.local):
+    """The modes of the running thread, as PyTorch's: a `no_grad()` in one thread never
+    turns recording off in another. The class attributes are each new thread's defaults."""
+
+    grad_enabled = True
+    anomaly_enabled = False
+
+
+#: Read by every op (``engine.modes.grad_enabled``); set only through the context managers.
+modes = _Modes()
 # Where each node was created, recorded only while `detect_anomaly()` is active.
 _creation_sites: weakref.WeakKeyDictionary[Node, str] = weakref.WeakKeyDictionary()
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 def is_grad_enabled() -> bool:
-    """True unless inside `no_grad()`: ops record a graph only when this is true."""
-    return _grad_enabled
+    """True unless inside `no_grad()` (in this thread): ops record a graph only when true."""
+    return modes.grad_enabled
 
 
 def is_anomaly_enabled() -> bool:
-    """True inside `detect_anomaly()`."""
-    return _anomaly_enabled
+    """True inside `detect_anomaly()` (in this thread)."""
+    return modes.anomaly_enabled
 
 
 @contextlib.contextmanager
 def _grad_mode(enabled: bool) -> Iterator[None]:
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, enabled
+    previous, modes.grad_enabled = modes.grad_enabled, enabled
     try:
         yield
     finally:
-        _grad_enabled = previous
+        modes.grad_enabled = previous
 
 
 def no_grad() -> contextlib.AbstractContextManager[None]:
@@ -124,12 +134,11 @@ def detect_anomaly() -> Iterator[None]:
     forward result or in a gradient raises `FloatingPointError` naming the op, its input
     shapes and the line of user code that created it. It slows every op; use it to debug.
     """
-    global _anomaly_enabled
-    previous, _anomaly_enabled = _anomaly_enabled, True
+    previous, modes.anomaly_enabled = modes.anomaly_enabled, True
     try:
         yield
     finally:
-        _anomaly_enabled = previous
+        modes.anomaly_enabled = previous
 
 
 def record_creation(node: Node) -> None:
@@ -231,7 +240,7 @@ def backward(root: Node, seed: Any, *, retain_graph: bool = True) -> None:
     else:
         old = root.grad
         root.grad = seed if old is None else old + seed
-    anomaly = _anomaly_enabled
+    anomaly = modes.anomaly_enabled
     try:
         _walk(order, arrays, handed_out, anomaly, retain_graph)
     finally:

@@ -63,13 +63,13 @@ class Value(engine.Node):
         out.grad = 0.0
         out._op = op
         out.label = None
-        if engine._grad_enabled:
+        if engine.modes.grad_enabled:
             out._parents = parents
             out._vjp = vjp
         else:
             out._parents = ()
             out._vjp = None
-        if engine._anomaly_enabled:
+        if engine.modes.anomaly_enabled:
             engine.check_forward(out)
         return out
 

@@ -106,8 +106,9 @@ class Tensor(engine.Node):
         out.label = None
         out._keeps_all_grads = False
         out._grad_buffer = None
+        modes = engine.modes
         for p in parents:  # a loop, not any(): this runs for every op
-            if p.requires_grad and engine._grad_enabled:
+            if p.requires_grad and modes.grad_enabled:
                 out._parents = parents
                 out._vjp = vjp
                 out.requires_grad = True
@@ -116,7 +117,7 @@ class Tensor(engine.Node):
             out._parents = ()
             out._vjp = None
             out.requires_grad = False
-        if engine._anomaly_enabled:
+        if modes.anomaly_enabled:
             engine.check_forward(out)
         return out
 
