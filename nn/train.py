@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from autograd_lite import Tensor, no_grad
+from autograd_lite import Tensor, Value, no_grad
 from nn.data.loader import DataLoader
 from nn.module import Module
 
-__all__ = ["History", "accuracy", "decision_threshold", "evaluate", "fit"]
+__all__ = ["History", "NoGradientWarning", "accuracy", "decision_threshold", "evaluate", "fit"]
 
 Loss = Callable[[Tensor, Any], Tensor]
+
+
+class NoGradientWarning(UserWarning):
+    """`fit`'s first step gave none of the optimizer's parameters a gradient: training
+    cannot change the model (typically an optimizer built on another model's parameters)."""
 
 
 @dataclass
@@ -88,7 +94,34 @@ def decision_threshold(model: Module) -> float:
 def _default_loss(outputs: Tensor, targets: Any) -> Tensor:
     from nn import functional
 
+    labels = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
+    if labels.dtype.kind not in "iu":
+        # Float targets usually mean regression, where converting them to integers (what
+        # cross_entropy's own message suggests) would be wrong: name both fixes.
+        raise TypeError(
+            f"the default loss_fn, cross-entropy, expected integer class labels, got targets "
+            f"of dtype {labels.dtype}: for classification pass integer labels "
+            f"(y.astype(np.int64)); for regression pass loss_fn=F.mse_loss "
+            f"(from nn import functional as F)"
+        )
     return functional.cross_entropy(outputs, targets)
+
+
+def _warn_if_no_gradient(optimizer: Any) -> None:
+    """Warn when the loss reached none of the optimizer's parameters (after backward)."""
+    params = [p for group in getattr(optimizer, "param_groups", ()) for p in group["params"]]
+    # A Tensor's gradient is None after zero_grad() until backward reaches it; a Value's is
+    # reset to 0.0, so for Values only a non-zero gradient shows that the loss reached it.
+    if params and not any(
+        p.grad != 0 if isinstance(p, Value) else p.grad is not None for p in params
+    ):
+        warnings.warn(
+            "fit: no parameter of the optimizer received a gradient from the loss in the "
+            "first step, so training cannot change the model: the optimizer probably holds "
+            "another model's parameters (build it from the trained model's parameters())",
+            NoGradientWarning,
+            stacklevel=3,
+        )
 
 
 def _batches(data: Any, batch_size: int, shuffle: bool, rng: Any) -> Iterable:
@@ -140,6 +173,13 @@ def fit(
     ------
     FloatingPointError
         As soon as the loss is NaN or infinite, naming the epoch and the step.
+    TypeError
+        For the default loss with targets that are not integer class labels.
+
+    Warns
+    -----
+    NoGradientWarning
+        When the first step gives none of the optimizer's parameters a gradient.
     """
     import time
 
@@ -171,6 +211,8 @@ def fit(
                 )
             optimizer.zero_grad()
             loss.backward()
+            if epoch == 1 and step == 1:
+                _warn_if_no_gradient(optimizer)
             optimizer.step()
             n = len(yb)
             total += value * n

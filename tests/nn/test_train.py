@@ -124,3 +124,37 @@ def test_a_sigmoid_inside_nested_sequentials_is_found():
     inner = nn.Sequential(nn.Linear(1, 1, rng=0), nn.Sigmoid())
     assert nn.train.decision_threshold(nn.Sequential(inner)) == 0.5
     assert nn.train.decision_threshold(nn.Sequential(nn.Linear(1, 1))) == 0.0
+
+
+def test_float_targets_with_the_default_loss_point_to_mse_for_regression():
+    X = np.linspace(-1, 1, 8, dtype=np.float32).reshape(-1, 1)
+    model = nn.Sequential(nn.Linear(1, 2, rng=0))
+    before = [p.data.copy() for p in model.parameters()]
+    fix = r"integer labels \(y\.astype\(np\.int64\)\); for regression pass loss_fn=F\.mse_loss"
+    with pytest.raises(TypeError, match=rf"got targets of dtype float32: .*{fix}"):
+        nn.fit(model, (X, 2 * X[:, 0]), SGD(model.parameters(), lr=0.1), progress=False)
+    assert all(np.array_equal(a, p.data) for a, p in zip(before, model.parameters()))
+    with pytest.raises(TypeError, match=r"for regression pass loss_fn=F\.mse_loss"):
+        nn.evaluate(model, (X, 2 * X[:, 0]))
+
+
+def test_an_optimizer_of_another_model_is_a_warning_after_the_first_step():
+    X, y = two_moons(64, noise=0.1, rng=0)
+    model, other = moons_model(0), moons_model(1)
+    optimizer = SGD(other.parameters(), lr=0.1)
+    message = (
+        "no parameter of the optimizer received a gradient from the loss in the first step"
+        ".*probably holds another model's parameters"
+    )
+    with pytest.warns(nn.train.NoGradientWarning, match=message) as caught:
+        nn.fit(model, (X, y), optimizer, epochs=2, batch_size=16, progress=False)
+    assert len(caught) == 1  # once, not once per step
+    assert caught[0].filename == __file__  # points at the fit call
+    assert issubclass(nn.train.NoGradientWarning, UserWarning)
+
+
+def test_a_partly_frozen_model_is_not_warned_about():
+    X, y = two_moons(64, noise=0.1, rng=0)
+    model = moons_model()
+    optimizer = SGD(model[2].parameters(), lr=0.1)  # only the last layer trains: fine
+    nn.fit(model, (X, y), optimizer, epochs=1, progress=False)  # warnings are errors here
