@@ -96,6 +96,26 @@ class Value(engine.Node):
     def __float__(self) -> float:
         return self.data
 
+    # -- comparisons: on the data, for ``if loss < best`` and ``max(values)``; they record no
+    # graph (a comparison has no derivative). ``==`` stays identity, as for every node: nodes
+    # key the walk's sets and dicts, so ``a == b`` is ``a is b`` (compare ``a.data`` instead).
+
+    def __bool__(self) -> bool:
+        """The truth of the data: ``bool(Value(0.0))`` is False, as ``bool(0.0)``."""
+        return self.data != 0.0
+
+    def __lt__(self, other: Any) -> bool:
+        return self.data < _compared(other, "<")
+
+    def __le__(self, other: Any) -> bool:
+        return self.data <= _compared(other, "<=")
+
+    def __gt__(self, other: Any) -> bool:
+        return self.data > _compared(other, ">")
+
+    def __ge__(self, other: Any) -> bool:
+        return self.data >= _compared(other, ">=")
+
     def __repr__(self) -> str:
         name = f"label={self.label!r}, " if self.label else ""
         op = f", op={self._op!r}" if self._op else ""
@@ -110,6 +130,17 @@ def _as_float(x: Any, where: str) -> float:
     if math.isnan(value):
         raise ValueError(f"{where}: expected a number, got NaN")
     return value
+
+
+def _compared(other: Any, op: str) -> float:
+    """The float a Value is compared with: another Value's data or a real number."""
+    if isinstance(other, Value):
+        return other.data
+    if isinstance(other, bool) or not isinstance(other, numbers.Real):
+        raise TypeError(
+            f"'{op}' between a Value and {type(other).__name__}: expected a Value or a real number"
+        )
+    return float(other)
 
 
 def as_value(x: Any, op: str) -> Value:

@@ -265,9 +265,13 @@ def _as_array(data: Any, dtype: Any) -> np.ndarray:
     """`data` as an array: arrays keep their dtype, Python numbers and lists get the default."""
     if isinstance(data, Tensor):
         data = data.data
+    if dtype is not None:
+        _check_numeric(np.dtype(dtype), "the dtype argument")
     if isinstance(data, np.ndarray):
+        _check_numeric(data.dtype, "an array")
         return data if dtype is None else data.astype(dtype, copy=False)
     if isinstance(data, np.generic):
+        _check_numeric(data.dtype, "a NumPy scalar")
         return np.asarray(data, dtype=dtype)
     if isinstance(data, (list, tuple)) and any(isinstance(v, engine.Node) for v in data):
         raise TypeError(
@@ -283,6 +287,16 @@ def _as_array(data: Any, dtype: Any) -> np.ndarray:
     raise TypeError(
         f"Tensor: expected an array, a number or a (nested) list, got {type(data).__name__}"
     )
+
+
+def _check_numeric(dtype: np.dtype, what: str) -> None:
+    """Only booleans, integers and reals: strings or objects would compute nonsense
+    (``Tensor(['a', 'b']) * 2`` is ``['aa', 'bb']``) and complex numbers have no order."""
+    if dtype.kind not in "biuf":
+        raise TypeError(
+            f"Tensor: expected a numeric dtype (bool, int or float), got {what} of dtype "
+            f"{dtype} ({dtype.kind!r} kind); convert it first, e.g. with .astype(np.float32)"
+        )
 
 
 def as_tensor(x: Any, op: str, like: Tensor | None = None) -> Tensor:

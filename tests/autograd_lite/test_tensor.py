@@ -4,6 +4,7 @@ released graphs, clear errors, numerical stability."""
 from __future__ import annotations
 
 import gc
+import re
 import weakref
 
 import numpy as np
@@ -38,6 +39,31 @@ def test_arrays_keep_their_dtype_and_are_not_copied():
     t = Tensor(a)
     assert t.dtype == np.float64 and t.data is a
     assert Tensor(np.arange(3)).dtype == np.int64
+
+
+@pytest.mark.parametrize(
+    ("data", "dtype_text"),
+    [
+        (np.array(["a", "b"]), "<U1"),
+        (np.array([1, "xx"], dtype=object), "object"),
+        (np.array([1 + 2j]), "complex128"),
+        (np.array(["2020-01-01"], dtype="datetime64[D]"), "datetime64[D]"),
+        (np.str_("a"), "<U1"),
+    ],
+)
+def test_non_numeric_arrays_are_a_type_error_naming_the_dtype(data, dtype_text):
+    with pytest.raises(
+        TypeError, match=rf"expected a numeric dtype .* dtype {re.escape(dtype_text)}"
+    ):
+        Tensor(data)
+    with pytest.raises(TypeError, match=r"expected a numeric dtype|expected a Tensor, an array"):
+        Tensor([1.0]) * data  # an operand is checked too
+
+
+def test_a_non_numeric_dtype_argument_is_a_type_error():
+    with pytest.raises(TypeError, match="expected a numeric dtype"):
+        Tensor([1.0, 2.0], dtype=str)
+    assert Tensor(np.array([True, False])).dtype == np.bool_  # masks stay allowed
 
 
 def test_the_default_dtype_is_settable():
