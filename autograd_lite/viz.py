@@ -7,8 +7,9 @@ constant, the output, or an intermediate result.
 
 Building the DOT source never needs Graphviz; rendering needs its ``dot`` program, and
 `render` says how to install it when it is missing. Big graphs stay readable: a node limit
-(the rest becomes one "... N more nodes" node), ``focus=(w, L)`` (only the nodes on paths from
-`w` to `L`), and ``module=model`` (the parameters of each sub-module in one cluster or node).
+(the nodes nearest the output stay, each cut-off part becomes one "… N more nodes" node joined
+to the node that uses it), ``focus=(w, L)`` (only the nodes on paths from `w` to `L`), and
+``module=model`` (the parameters of each sub-module in one cluster or node).
 
 Pictures only read the graph: no ``.grad`` or ``data`` is changed.
 """
@@ -16,9 +17,8 @@ Pictures only read the graph: no ``.grad`` or ``data`` is changed.
 from __future__ import annotations
 
 import html
-import math
 import pathlib
-from collections import deque
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,10 +33,11 @@ from autograd_lite.viz_labels import (
     caption,
     edge_labels,
     fmt,
-    grad_norm,
     grad_text,
+    group_grad_text,
     is_tensor,
     legend_sections,
+    module_groups,
     node_name,
     record_escape,
     role,
@@ -52,6 +53,7 @@ __all__ = [
 ]
 
 DEFAULT_MAX_NODES = 250  # more boxes than this is a texture, not a picture
+_ELISION = dict(shape="note", style="filled,dashed", fillcolor="#f7f7f7", fontcolor="#555555")
 
 INSTALL_HINT = (
     "Rendering a graph needs Graphviz's `dot` program, which was not found on PATH. "
@@ -100,9 +102,13 @@ class Extras:
     # child -> attributes of the edge from child's op ellipse to its record.
     result_edge_attrs: dict[Node, dict[str, str]] = field(default_factory=dict)
     grad_text: Callable[[Node], str] | None = None
+    # A module summary node's grad field and attributes, from its members (default: .grad).
+    group_grad_text: Callable[[list[Node]], str] | None = None
+    group_attrs: Callable[[list[Node]], dict[str, str]] | None = None
     legend: list[str] = field(default_factory=list)  # caption sections (HTML-like tables)
     names: dict[Node, str] = field(default_factory=dict)  # names for unlabelled nodes
-    keep: set[Node] = field(default_factory=set)  # never collapsed into a module node
+    # Never collapsed into a module node nor cut by max_nodes (nor is their path to the root).
+    keep: set[Node] = field(default_factory=set)
     role_key: bool = True  # False when the extras recolour the nodes (the replay)
 
 
@@ -137,8 +143,9 @@ def draw_graph(
         values (Value graphs); tensor edges are labelled with the shape of the gradient
         that flows back along them.
     max_nodes : int or None
-        Draw at most this many data nodes, the nearest to `root`; the rest become one
-        "... N more nodes" node. None draws everything.
+        Draw at most this many data nodes, the nearest to `root` (breadth first, so they stay
+        connected); each part cut off becomes one "… N more nodes" node with an edge to the
+        node that uses it. None draws everything.
     focus : (w, L), optional
         Draw only the nodes on paths from `w` to `L` (the ones ``dL/dw`` flows through).
     module : nn.Module, optional
@@ -193,7 +200,7 @@ def draw_graph(
     else:
         order = topological_order(root)
     pos = {node: i for i, node in enumerate(order)}
-    names, groups = _module_groups(module, module_depth) if module is not None else ({}, {})
+    names, groups = module_groups(module, module_depth) if module is not None else ({}, {})
     params = set(parameters) if parameters is not None else (set(names) if module else None)
 
     # Who is drawn: module members may fold into their group's node, the cap folds the rest.
@@ -203,8 +210,12 @@ def draw_graph(
         for node in order:
             if node in groups and node not in keep and node is not top:
                 folded[node] = groups[node]
-    kept = _nearest(top, pos, folded, max_nodes) if order else set()
-    hidden = len(order) - len(kept) - len(folded)
+    kept, owner = _cap(top, pos, folded, max_nodes, keep) if order else (set(), {})
+    # A module node is drawn when a kept node uses one of its parameters; its members are
+    # then drawn (counted) there, whatever uses them. Every other cut-off node is elided.
+    shown = {folded[p] for n in kept for p in n._parents if p in folded}
+    elided = {n: k for n, k in owner.items() if folded.get(n) not in shown}
+    counts = Counter(elided.values())
 
     g = Picture(name="graph", graph_attr={"rankdir": rankdir, "nodesep": "0.2", "ranksep": "0.3"})
     g.attr("graph", fontname="Helvetica", fontsize="11")
@@ -255,37 +266,26 @@ def draw_graph(
             )
             for node in members:
                 record(c, node)
-    group_ids = {group: f"m{k}" for k, group in enumerate(dict.fromkeys(folded.values()))}
+    groups_drawn = dict.fromkeys(folded[n] for n in order if folded.get(n) in shown)
+    group_ids = {group: f"m{k}" for k, group in enumerate(groups_drawn)}
     for group, gid in group_ids.items():
         members = [n for n in order if folded.get(n) == group]
-        norms = [grad_norm(n.grad) for n in members]
-        norm = math.sqrt(sum(x * x for x in norms if x is not None))
         label = f"{record_escape(group)} | {len(members)} parameters"
         if show_grad:
-            label += f" | grad ‖·‖ {fmt(norm)}"
+            label += f" | {record_escape((extras.group_grad_text or group_grad_text)(members))}"
         roles_seen.add("parameter")
-        g.node(
-            gid,
-            label="{ " + label + " }" if braces else label,
-            shape="record",
-            style="filled,rounded",
-            fillcolor=ROLE_COLOURS["parameter"],
-        )
-    if hidden:
-        g.node(
-            "more",
-            label=f"... {hidden:,} more nodes\\n(max_nodes={max_nodes})",
-            shape="note",
-            style="filled,dashed",
-            fillcolor="#f7f7f7",
-            fontcolor="#555555",
-        )
+        attrs = {"fillcolor": ROLE_COLOURS["parameter"]}
+        attrs.update(extras.group_attrs(members) if extras.group_attrs else {})
+        label = "{ " + label + " }" if braces else label
+        g.node(gid, label=label, shape="record", style="filled,rounded", **attrs)
 
     for node in order:
         if node not in kept:
             continue
         if node not in in_cluster:
             record(g, node)
+        if counts[node]:  # the part cut off behind this node
+            g.node(ids[node] + "_more", label=_more(counts[node]), **_ELISION)
         if not node._parents:
             continue
         op_id = ids[node] + "_op"
@@ -305,12 +305,12 @@ def draw_graph(
                 attrs = {"label": labels[slot]} if labels else {}
                 attrs.update(extras.edge_attrs.get((node, slot), {}))
                 g.edge(ids[parent], op_id, **attrs)
-            elif parent in folded:
+            elif folded.get(parent) in shown:
                 proxies[group_ids[folded[parent]]] = None
-            elif parent in pos:
-                proxies["more"] = None
+            elif parent in elided:  # possibly the part behind another kept node that uses it
+                proxies[ids[elided[parent]] + "_more"] = None
         for proxy in proxies:
-            style = {"style": "dashed", "color": "#999999"} if proxy == "more" else {}
+            style = {"style": "dashed", "color": "#999999"} if proxy.endswith("_more") else {}
             g.edge(proxy, op_id, **style)
     if focus is not None and not order:
         g.node("none", label=f"{node_name(focus[0])} does not reach {node_name(top)}", shape="note")
@@ -320,6 +320,13 @@ def draw_graph(
         if extras.role_key:
             sections += legend_sections(roles_seen, edge_derivatives, is_tensor(top))
         sections += extras.legend
+        if elided:
+            sections.append(
+                html.escape(
+                    f"… N more nodes: {len(elided):,} nodes beyond max_nodes={max_nodes}, "
+                    "each part joined to the node that uses it"
+                )
+            )
     if sections:
         g.attr(label=caption(sections), labelloc="b", labeljust="l")
     return g
@@ -332,38 +339,41 @@ def _check_node(node: Any, what: str) -> None:
         )
 
 
-def _nearest(top: Node, pos: dict[Node, int], folded: dict[Node, str], cap: int | None) -> set:
-    """The (at most `cap`) drawable nodes nearest to `top`, breadth first over parents."""
-    drawable = len(pos) - len(folded)
-    if cap is None or drawable <= cap:
-        return {n for n in pos if n not in folded}
-    kept = {top}
-    queue = deque([top])
-    while queue and len(kept) < cap:
-        for parent in queue.popleft()._parents:
-            if parent in pos and parent not in kept and parent not in folded:
-                kept.add(parent)
-                queue.append(parent)
-                if len(kept) == cap:
-                    break
-    return kept
+def _more(n: int) -> str:
+    return f"… {n:,} more node{'s' if n != 1 else ''}"
 
 
-def _module_groups(module: Any, depth: int | None) -> tuple[dict[Node, str], dict[Node, str]]:
-    """(parameter -> dotted name, parameter -> name of the sub-module it is grouped under)."""
-    if not hasattr(module, "named_parameters") or not hasattr(module, "named_modules"):
-        raise TypeError(
-            f"draw_graph: expected an nn.Module for module, got {type(module).__name__}"
-        )
-    kinds = {name: type(m).__name__ for name, m in module.named_modules()}
-    names: dict[Node, str] = {}
-    groups: dict[Node, str] = {}
-    for name, p in module.named_parameters():
-        owners = sorted((m for m in kinds if m == "" or name.startswith(m + ".")), key=len)
-        owner = owners[depth] if depth is not None and depth < len(owners) else owners[-1]
-        names[p] = name
-        groups[p] = f"{owner} ({kinds[owner]})" if owner else kinds[owner]
-    return names, groups
+def _cap(
+    top: Node, pos: dict[Node, int], folded: dict[Node, str], cap: int | None, keep: set[Node]
+) -> tuple[set[Node], dict[Node, Node]]:
+    """The kept nodes, and for each other node the kept node whose elision stands for it.
+
+    Breadth first from `top` over parents: the first `cap` drawable (not folded) nodes stay,
+    plus the `keep` nodes and their breadth-first path to `top`, so the kept nodes are
+    connected. Every other node belongs to the kept node through which the search first
+    reached it: each cut-off part then hangs off one kept node, and the parts partition it.
+    """
+    via: dict[Node, Node | None] = {top: None}
+    found = [top]
+    for node in found:  # grows while we walk it: a breadth-first queue
+        for parent in node._parents:
+            if parent in pos and parent not in via:
+                via[parent] = node
+                found.append(parent)
+    drawable = [n for n in found if n not in folded]
+    if cap is None or len(drawable) <= cap:
+        return set(drawable), {}
+    kept = set(drawable[:cap])
+    for node in keep:
+        while node in via and node not in kept:
+            kept.add(node)
+            node = via[node]
+    owner: dict[Node, Node] = {}
+    for node in found[1:]:  # a node's finder comes before it, so its owner is known
+        if node not in kept:
+            finder = via[node]
+            owner[node] = finder if finder in kept else owner[finder]
+    return kept, owner
 
 
 # ----------------------------------------------------------------------------- rendering

@@ -1,9 +1,11 @@
 """How a node looks in the pictures and tables: number format, tensor summaries, colours
-by role, record escaping and the legend (shared by `viz`, `paths`, `replay`, `viz_text`)."""
+by role, module groups, record escaping and the legend (shared by `viz`, `paths`, `replay`,
+`viz_text`)."""
 
 from __future__ import annotations
 
 import html
+import math
 from typing import Any
 
 import numpy as np
@@ -19,8 +21,10 @@ __all__ = [
     "fmt",
     "grad_norm",
     "grad_text",
+    "group_grad_text",
     "is_tensor",
     "legend_sections",
+    "module_groups",
     "node_name",
     "record_escape",
     "role",
@@ -168,3 +172,27 @@ def edge_labels(node: Node) -> list[str]:
         return [fmt(float(d)) if d is not None else "" for d in node._vjp(1.0)]
     except (RuntimeError, TypeError, ValueError):  # released or unusual VJP: no number to show
         return ["?"] * len(node._parents)
+
+
+def group_grad_text(members: list[Node]) -> str:
+    """A module node's grad field: the norm of its parameters' ``.grad`` together."""
+    norms = [grad_norm(n.grad) for n in members]
+    return f"grad ‖·‖ {fmt(math.sqrt(sum(x * x for x in norms if x is not None)))}"
+
+
+def module_groups(module: Any, depth: int | None) -> tuple[dict[Node, str], dict[Node, str]]:
+    """(parameter -> dotted name, parameter -> name of the sub-module it is grouped under),
+    for ``draw_graph(module=...)``."""
+    if not hasattr(module, "named_parameters") or not hasattr(module, "named_modules"):
+        raise TypeError(
+            f"draw_graph: expected an nn.Module for module, got {type(module).__name__}"
+        )
+    kinds = {name: type(m).__name__ for name, m in module.named_modules()}
+    names: dict[Node, str] = {}
+    groups: dict[Node, str] = {}
+    for name, p in module.named_parameters():
+        owners = sorted((m for m in kinds if m == "" or name.startswith(m + ".")), key=len)
+        owner = owners[depth] if depth is not None and depth < len(owners) else owners[-1]
+        names[p] = name
+        groups[p] = f"{owner} ({kinds[owner]})" if owner else kinds[owner]
+    return names, groups
