@@ -54,6 +54,7 @@ __all__ = [
 
 DEFAULT_MAX_NODES = 250  # more boxes than this is a texture, not a picture
 _ELISION = dict(shape="note", style="filled,dashed", fillcolor="#f7f7f7", fontcolor="#555555")
+_ELIDED = "… N more nodes: {n:,} nodes beyond max_nodes={cap}, each part joined to its user"
 
 INSTALL_HINT = (
     "Rendering a graph needs Graphviz's `dot` program, which was not found on PATH. "
@@ -285,7 +286,8 @@ def draw_graph(
         if node not in in_cluster:
             record(g, node)
         if counts[node]:  # the part cut off behind this node
-            g.node(ids[node] + "_more", label=_more(counts[node]), **_ELISION)
+            more = f"… {counts[node]:,} more node{'s' * (counts[node] > 1)}"
+            g.node(ids[node] + "_more", label=more, **_ELISION)
         if not node._parents:
             continue
         op_id = ids[node] + "_op"
@@ -320,13 +322,8 @@ def draw_graph(
         if extras.role_key:
             sections += legend_sections(roles_seen, edge_derivatives, is_tensor(top))
         sections += extras.legend
-        if elided:
-            sections.append(
-                html.escape(
-                    f"… N more nodes: {len(elided):,} nodes beyond max_nodes={max_nodes}, "
-                    "each part joined to the node that uses it"
-                )
-            )
+        if elided:  # plain text: nothing to escape
+            sections.append(_ELIDED.format(n=len(elided), cap=max_nodes))
     if sections:
         g.attr(label=caption(sections), labelloc="b", labeljust="l")
     return g
@@ -337,10 +334,6 @@ def _check_node(node: Any, what: str) -> None:
         raise TypeError(
             f"draw_graph: expected a Value or Tensor for {what}, got {type(node).__name__}"
         )
-
-
-def _more(n: int) -> str:
-    return f"… {n:,} more node{'s' if n != 1 else ''}"
 
 
 def _cap(
