@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import pathlib
-import sys
+import subprocess
 from typing import Any
 
 from autograd_lite.paths import explain_gradient
@@ -12,19 +12,25 @@ from autograd_lite.paths_draw import draw_paths
 from autograd_lite.replay import backward_steps
 from autograd_lite.viz import DEFAULT_MAX_NODES, draw_graph, render
 from autograd_lite.viz_text import graph_text
+from nn.cli.args import HelpFormatter, checked, expect, fail, integer, output_file
 from nn.cli.examples import EXAMPLES, Example
 
-__all__ = ["add_draw_command", "run_draw"]
+__all__ = ["FORMATS", "add_draw_command", "output_format", "run_draw"]
 
-FORMATS = ("svg", "png", "pdf", "dot", "text")
-_SUFFIXES = {
-    ".svg": "svg",
-    ".png": "png",
-    ".pdf": "pdf",
-    ".dot": "dot",
-    ".gv": "dot",
-    ".txt": "text",
+# Each output format and the file suffixes it is written under; a file's suffix names its
+# format, so `-o out.jpg` writes JPEG bytes, never SVG ones.
+FORMATS = {
+    "svg": (".svg",),
+    "png": (".png",),
+    "pdf": (".pdf",),
+    "jpg": (".jpg", ".jpeg"),
+    "jpeg": (".jpeg", ".jpg"),
+    "gif": (".gif",),
+    "dot": (".dot", ".gv"),
+    "text": (".txt",),
 }
+SUFFIXES = {suffix: fmt for fmt, suffixes in reversed(FORMATS.items()) for suffix in suffixes}
+TO_STDOUT = ("text", "dot")
 
 
 def add_draw_command(commands: Any) -> None:
@@ -33,15 +39,21 @@ def add_draw_command(commands: Any) -> None:
         "draw",
         help="draw an example computation graph",
         description="Draw a built-in example graph (after backward, so gradients show).",
+        formatter_class=HelpFormatter,
     )
     draw.add_argument("example", choices=sorted(EXAMPLES), help="which graph to draw")
     draw.add_argument(
-        "-o", "--output", help="file to write (default: standard output, for text and dot)"
+        "-o",
+        "--output",
+        type=output_file(),
+        help="file to write, its format named by its suffix (default: standard output, for "
+        "text and dot)",
     )
     draw.add_argument(
         "--format",
-        choices=FORMATS,
-        help="output format (default: from the file's suffix, else svg; text without -o)",
+        choices=list(FORMATS),
+        help="output format; must agree with the suffix of -o (default: from the suffix of -o; "
+        "text without -o)",
     )
     what = draw.add_mutually_exclusive_group()
     what.add_argument(
@@ -50,68 +62,87 @@ def add_draw_command(commands: Any) -> None:
         help="highlight the chain-rule paths from one weight to the output",
     )
     what.add_argument(
-        "--step", type=int, metavar="K", help="draw step K of the backward pass (0 is the output)"
+        "--step",
+        type=integer(0),
+        metavar="K",
+        help="draw step K of the backward pass (0 is the output)",
     )
     draw.add_argument(
         "--edge-derivatives", action="store_true", help="label every edge with its local derivative"
     )
     draw.add_argument(
-        "--rankdir",
-        choices=("LR", "TB"),
-        default="LR",
-        help="inputs on the left (LR, default) or on top (TB)",
+        "--rankdir", choices=("LR", "TB"), default="LR", help="inputs on the left or on top"
     )
     draw.add_argument(
         "--max-nodes",
-        type=int,
+        type=integer(1),
         default=DEFAULT_MAX_NODES,
-        help=f"draw at most this many nodes (default {DEFAULT_MAX_NODES})",
+        help="draw at most this many nodes",
     )
-    draw.set_defaults(func=run_draw)
+    draw.set_defaults(func=run_draw, command_parser=draw)
 
 
 def run_draw(args: argparse.Namespace) -> int:
-    """Build the example, draw it in the requested format, write it; 0 on success."""
-    fmt = args.format or _format_from(args.output)
-    if fmt not in ("text", "dot") and not args.output:
-        print(f"autograd-lite draw: expected -o FILE for {fmt} output, got none", file=sys.stderr)
-        return 2
+    """Check the options, build the example, draw it, write it; the exit status."""
+    parser = args.command_parser
+    fmt = checked(parser, "-o/--output", output_format, args.format, args.output)
     ex = EXAMPLES[args.example]()
+    replay = None
+    if args.step is not None:
+        replay = backward_steps(ex.root)
+        last = len(replay) - 1
+        checked(parser, "--step", expect, args.step <= last, f"K in 0..{last}", args.step)
     if fmt == "text":
-        output = _text(ex, args)
-    else:
-        picture = _picture(ex, args)
-        if fmt == "dot" and not args.output:
-            output = picture.source
-        else:
-            try:
-                path = render(picture, args.output, fmt)
-            except RuntimeError as error:
-                print(f"autograd-lite draw: {error}", file=sys.stderr)
-                return 1
-            print(f"wrote {path}")
-            return 0
-    if args.output:
-        pathlib.Path(args.output).write_text(output + "\n", encoding="utf-8")
-        print(f"wrote {args.output}")
-    else:
-        print(output)
+        return _emit(_text(ex, args, replay), args.output)
+    picture = _picture(ex, args, replay)
+    if not args.output:
+        return _emit(picture.source, None)
+    try:
+        path = render(picture, args.output, fmt)
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
+        # RuntimeError: no Graphviz (its message says how to install it); CalledProcessError:
+        # a format this Graphviz cannot produce; OSError: the disk.
+        return fail("draw", f"cannot write {args.output}: {error}")
+    print(f"wrote {path}")
     return 0
 
 
-def _format_from(output: str | None) -> str:
-    if not output:
-        return "text"
-    return _SUFFIXES.get(pathlib.Path(output).suffix.lower(), "svg")
+def output_format(fmt: str | None, output: str | None) -> str:
+    """The format to write: `fmt` or the one `output`'s suffix names, which must agree."""
+    if output is None:
+        fmt = fmt or "text"
+        expect(fmt in TO_STDOUT, f"-o FILE for {fmt} output", "none")
+        return fmt
+    suffix = pathlib.Path(output).suffix.lower()
+    if fmt is None:
+        known = ", ".join(sorted(SUFFIXES))
+        expect(suffix in SUFFIXES, f"a file name ending in one of {known}", repr(output))
+        return SUFFIXES[suffix]
+    # A name without a suffix (`-o graph --format png`) is written as it is.
+    agrees = suffix in FORMATS[fmt] or not suffix
+    wanted = " or ".join(FORMATS[fmt])
+    expect(agrees, f"a file name ending in {wanted} for --format {fmt}", repr(output))
+    return fmt
 
 
-def _picture(ex: Example, args: argparse.Namespace) -> Any:
+def _emit(text: str, output: str | None) -> int:
+    """Print `text`, or write it to the file `output`."""
+    if output is None:
+        print(text)
+        return 0
+    try:
+        pathlib.Path(output).write_text(text + "\n", encoding="utf-8")
+    except OSError as error:
+        return fail("draw", f"cannot write {output}: {error}")
+    print(f"wrote {output}")
+    return 0
+
+
+def _picture(ex: Example, args: argparse.Namespace, replay: Any) -> Any:
     options = dict(rankdir=args.rankdir, max_nodes=args.max_nodes, module=ex.module)
     if args.paths:
         return draw_paths(ex.weight, ex.root, parameters=ex.parameters, title=ex.title, **options)
-    if args.step is not None:
-        replay = backward_steps(ex.root)
-        _check_step(args.step, len(replay))
+    if replay is not None:
         return replay.draw(args.step, parameters=ex.parameters, **options)
     return draw_graph(
         ex.root,
@@ -122,16 +153,9 @@ def _picture(ex: Example, args: argparse.Namespace) -> Any:
     )
 
 
-def _text(ex: Example, args: argparse.Namespace) -> str:
+def _text(ex: Example, args: argparse.Namespace, replay: Any) -> str:
     if args.paths:
         return str(explain_gradient(ex.weight, ex.root))
-    if args.step is not None:
-        replay = backward_steps(ex.root)
-        _check_step(args.step, len(replay))
+    if replay is not None:
         return "\n".join(str(step) for step in replay[: args.step + 1])
     return graph_text(ex.root, edge_derivatives=args.edge_derivatives, parameters=ex.parameters)
-
-
-def _check_step(k: int, n: int) -> None:
-    if not 0 <= k < n:
-        raise SystemExit(f"autograd-lite draw: expected --step between 0 and {n - 1}, got {k}")

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ import numpy as np
 
 from nn import functional as F
 from nn.activation_layers import LeakyReLU, ReLU, Sigmoid, Tanh
+from nn.cli.args import HelpFormatter, fail, integer, output_file, plot_suffixes, positive_real
 from nn.data import (
     credit_risk,
     load_mnist,
@@ -22,12 +24,16 @@ from nn.data import (
     train_test_split,
     two_moons,
 )
+from nn.data.mnist import DATA_ENV_VAR
 from nn.layers import Linear, Sequential
 from nn.optim import SGD, Adam, RMSprop
-from nn.train import evaluate, fit
+from nn.train import History, evaluate, fit
+
+__all__ = ["ACTIVATIONS", "DATASETS", "OPTIMIZERS", "add_train_command", "build_mlp", "load_task"]
 
 ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "leaky_relu": LeakyReLU}
 OPTIMIZERS = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop}
+DATASETS = ("mnist", "credit-risk", "moons", "quadratic")
 
 
 @dataclass
@@ -94,40 +100,62 @@ def build_mlp(
 
 
 def add_train_command(commands: Any) -> None:
+    """Register ``train``: an MLP on one of the data sets, with every option checked first."""
     train = commands.add_parser(
         "train",
         help="train an MLP on a data set and report test metrics",
         description="Train an MLP (Linear layers and activations) with mini-batch gradient "
         "descent, print the loss and accuracy per epoch, then the test metrics.",
+        formatter_class=HelpFormatter,
     )
-    train.add_argument(
-        "--dataset", choices=["mnist", "credit-risk", "moons", "quadratic"], default="mnist"
-    )
+    train.add_argument("--dataset", choices=DATASETS, default="mnist", help="data set")
     train.add_argument(
         "--hidden",
-        type=int,
+        type=integer(1),
         action="append",
+        metavar="N",
         help="hidden layer size (repeat for more layers; default: one layer of 128)",
     )
-    train.add_argument("--activation", choices=sorted(ACTIVATIONS), default="relu")
-    train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam")
-    train.add_argument("--lr", type=float, default=1e-3, help="learning rate (default 1e-3)")
-    train.add_argument("--batch-size", type=int, default=32)
-    train.add_argument("--epochs", type=int, default=5)
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--data-dir", help="folder with the MNIST files (else $AUTOGRAD_LITE_DATA)")
-    train.add_argument("--save", metavar="FILE.npz", help="save the trained weights")
-    train.add_argument("--plot", metavar="FILE.png", help="save loss/accuracy curves (matplotlib)")
+    train.add_argument(
+        "--activation", choices=sorted(ACTIVATIONS), default="relu", help="between layers"
+    )
+    train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam", help="optimizer")
+    train.add_argument("--lr", type=positive_real, default=1e-3, help="learning rate")
+    train.add_argument("--batch-size", type=integer(1), default=32, help="examples per step")
+    train.add_argument("--epochs", type=integer(1), default=5, help="passes over the data")
+    train.add_argument(
+        "--seed", type=integer(0), default=0, help="seed of the weights, split and shuffling"
+    )
+    train.add_argument(
+        "--data-dir", help=f"folder with the MNIST files (default: ${DATA_ENV_VAR}, then the cache)"
+    )
+    train.add_argument(
+        "--save",
+        metavar="FILE.npz",
+        type=output_file(lambda: {".npz"}),
+        help="save the trained weights",
+    )
+    train.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        type=output_file(plot_suffixes),
+        help="save loss/accuracy curves (matplotlib: .png, .pdf, .svg, ...)",
+    )
     train.add_argument("--no-progress", action="store_true", help="no progress bars")
-    train.set_defaults(func=run_train)
+    train.set_defaults(func=run_train, command_parser=train)
 
 
 def run_train(args: argparse.Namespace) -> int:
-    for name in ("lr", "batch_size", "epochs"):
-        if getattr(args, name) <= 0:
-            raise SystemExit(f"autograd-lite train: --{name.replace('_', '-')} must be positive")
+    """Load the data, train, report, save; the exit status (the options are checked)."""
     hidden = args.hidden or [128]
-    task = load_task(args.dataset, args.seed, args.data_dir)
+    try:
+        task = load_task(args.dataset, args.seed, args.data_dir)
+    except (OSError, ValueError, RuntimeError) as error:
+        # Only MNIST is read from disk or the network: missing, corrupt or not downloadable.
+        if args.dataset != "mnist":
+            raise
+        hint = "; pass --data-dir FOLDER" if isinstance(error, FileNotFoundError) else ""
+        return fail("train", f"cannot load MNIST: {error}{hint}")
     model = build_mlp(task.X_train.shape[1], hidden, task.outputs, args.activation, args.seed)
     optimizer = OPTIMIZERS[args.optimizer](model.parameters(), lr=args.lr)
     sizes = " -> ".join(map(str, [task.X_train.shape[1], *hidden, task.outputs]))
@@ -135,34 +163,50 @@ def run_train(args: argparse.Namespace) -> int:
         f"{task.name}: {len(task.X_train)} training / {len(task.X_test)} test examples; "
         f"MLP {sizes} ({args.activation}), {args.optimizer} lr={args.lr}, batch {args.batch_size}"
     )
-
-    def report(epoch: int, history: Any) -> None:
-        acc = history.accuracy[-1]
-        val = history.val_accuracy[-1]
-        line = f"epoch {epoch}/{args.epochs}: loss {history.loss[-1]:.4f}"
-        line += f", accuracy {acc:.4f}" if acc is not None else ""
-        line += f", test loss {history.val_loss[-1]:.4f}"
-        line += f", test accuracy {val:.4f}" if val is not None else ""
-        print(line + f" ({history.seconds[-1]:.1f} s)", flush=True)
-
-    history = fit(
-        model, (task.X_train, task.y_train), optimizer, epochs=args.epochs,
-        loss_fn=task.loss, batch_size=args.batch_size, validation=(task.X_test, task.y_test),
-        rng=args.seed, progress=not args.no_progress, on_epoch_end=report,
-    )  # fmt: skip
+    try:
+        history = fit(
+            model, (task.X_train, task.y_train), optimizer, epochs=args.epochs,
+            loss_fn=task.loss, batch_size=args.batch_size, validation=(task.X_test, task.y_test),
+            rng=args.seed, progress=not args.no_progress, on_epoch_end=_reporter(args.epochs),
+        )  # fmt: skip
+    except FloatingPointError as error:  # a loss that diverged: its message says where
+        return fail("train", str(error))
     metrics = evaluate(model, (task.X_test, task.y_test), loss_fn=task.loss)
     result = f"test loss {metrics['loss']:.4f}"
     if metrics["accuracy"] is not None:
         result += f", test accuracy {metrics['accuracy']:.4f}"
     print(result)
-    if args.save:
-        model.save(args.save)
-        print(f"saved weights to {args.save}")
-    if args.plot:
-        from nn.plot import plot_history
+    return _write_outputs(args, model, history, f"{task.name}: MLP {sizes}")
 
-        plot_history(
-            history, path=args.plot, title=f"{task.name}: MLP {sizes}", validation_label="test"
-        )
-        print(f"saved curves to {args.plot}")
+
+def _reporter(epochs: int) -> Callable[[int, History], None]:
+    """The per-epoch line: loss and accuracy, on the training and the test data."""
+
+    def report(epoch: int, history: History) -> None:
+        acc = history.accuracy[-1]
+        val = history.val_accuracy[-1]
+        line = f"epoch {epoch}/{epochs}: loss {history.loss[-1]:.4f}"
+        line += f", accuracy {acc:.4f}" if acc is not None else ""
+        line += f", test loss {history.val_loss[-1]:.4f}"
+        line += f", test accuracy {val:.4f}" if val is not None else ""
+        print(line + f" ({history.seconds[-1]:.1f} s)", flush=True)
+
+    return report
+
+
+def _write_outputs(
+    args: argparse.Namespace, model: Sequential, history: History, title: str
+) -> int:
+    """Save the weights, then the curves: checked before training, but a disk can still fill."""
+    try:
+        if args.save:
+            model.save(args.save)
+            print(f"saved weights to {args.save}")
+        if args.plot:
+            from nn.plot import plot_history
+
+            plot_history(history, path=args.plot, title=title, validation_label="test")
+            print(f"saved curves to {args.plot}")
+    except OSError as error:
+        return fail("train", f"cannot write {error.filename or 'a file'}: {error}")
     return 0

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 import nn
+import nn.cli.train
 from nn.cli import main
+from nn.data.mnist import MNIST_FILES
 
 
 def test_train_moons_saves_weights_and_curves(tmp_path, capsys):
@@ -36,9 +41,48 @@ def test_train_other_datasets(dataset, words, capsys):
     assert words in capsys.readouterr().out
 
 
-def test_train_rejects_bad_numbers():
-    with pytest.raises(SystemExit, match="--lr must be positive"):
-        main(["train", "--dataset", "moons", "--lr", "-1"])
+def test_mnist_that_cannot_be_found_is_one_line(monkeypatch, capsys):
+    def offline(root):
+        raise FileNotFoundError("MNIST: expected the files ... Looked in:\n  /x (no such folder)")
+
+    monkeypatch.setattr(nn.cli.train, "load_mnist", offline)
+    assert main(["train", "--dataset", "mnist", "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        "autograd-lite train: cannot load MNIST: MNIST: expected the files ... Looked in: "
+        "/x (no such folder); pass --data-dir FOLDER\n"
+    )
+
+
+@pytest.mark.parametrize("error", [RuntimeError("every mirror failed"), OSError("disk")])
+def test_mnist_that_cannot_be_downloaded_is_one_line(error, monkeypatch, capsys):
+    def fails(root):
+        raise error
+
+    monkeypatch.setattr(nn.cli.train, "load_mnist", fails)
+    assert main(["train", "--no-progress"]) == 1
+    assert capsys.readouterr().err == f"autograd-lite train: cannot load MNIST: {error}\n"
+
+
+def test_corrupt_mnist_files_exit_with_one_line(tmp_path):
+    for name in MNIST_FILES:
+        (tmp_path / name).write_bytes(b"not MNIST")
+    run = subprocess.run(
+        [sys.executable, "-m", "nn.cli", "train", "--data-dir", str(tmp_path), "--no-progress"],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    (line,) = run.stderr.splitlines()
+    assert line.startswith("autograd-lite train: cannot load MNIST: ") and "truncated" in line
+
+
+def test_a_diverging_loss_is_one_line(capsys):
+    argv = ["train", "--dataset", "quadratic", "--optimizer", "sgd", "--lr", "1e6"]
+    with np.errstate(all="ignore"):
+        assert main([*argv, "--epochs", "3", "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("autograd-lite train: fit: the loss became") and err.count("\n") == 1
 
 
 @pytest.mark.slow
