@@ -3,14 +3,15 @@
 A module finds its parameters by walking its attributes (sub-modules, lists, tuples and
 dicts of them), the way PyTorch's ``Module`` does, so subclasses only assign attributes:
 there is nothing to register. Its parameters can be saved and loaded by name
-(`state_dict`, `load_state_dict`, `save`, `load`).
+(`state_dict`, `load_state_dict`), and to files (`save`, `load`: ``.npz`` or
+``.safetensors``, chosen by the suffix; both with PyTorch's names and layouts, no pickle).
 """
 
 from __future__ import annotations
 
 import os
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -18,7 +19,7 @@ import numpy as np
 from autograd_lite import Tensor, Value
 from autograd_lite.engine import Node
 
-__all__ = ["LoadResult", "Module"]
+__all__ = ["FORMATS", "LoadResult", "Module"]
 
 
 class LoadResult(NamedTuple):
@@ -141,6 +142,10 @@ class Module:
             One error that lists every missing key, every unexpected key, every shape
             mismatch and every non-numeric value.
         """
+        return self._load(state, strict, "load_state_dict: the state")
+
+    def _load(self, state: Mapping[str, Any], strict: bool, what: str) -> LoadResult:
+        """`load_state_dict`, with `what` (who and which state) leading its error message."""
         if not isinstance(state, Mapping):
             raise TypeError(
                 f"load_state_dict: expected a mapping of names to arrays, got "
@@ -172,8 +177,8 @@ class Module:
                 )
         if problems:
             raise ValueError(
-                f"load_state_dict: the state does not fit this {type(self).__name__}; "
-                f"nothing was loaded:\n  " + "\n  ".join(problems)
+                f"{what} does not fit this {type(self).__name__}; nothing was loaded:\n  "
+                + "\n  ".join(problems)
             )
         for name, value in values.items():
             p = params[name]
@@ -184,65 +189,68 @@ class Module:
         return LoadResult(missing, unexpected)
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write `state_dict()` to `path` as an ``.npz`` archive (plain arrays, no pickle).
+        """Write `state_dict()` to `path`, in the format its suffix names.
 
-        The name is used as given (no ``.npz`` is appended), and the file is replaced only
-        once it is completely written, so a crash never leaves half a checkpoint.
+        - ``.npz``: a NumPy archive of plain ``.npy`` arrays (no pickle);
+        - ``.safetensors``: the `safetensors <https://huggingface.co/docs/safetensors>`_
+          format (needs ``pip install safetensors``), which PyTorch reads with
+          ``safetensors.torch.load_file``: the names and layouts are PyTorch's
+          (``0.weight`` of shape ``(out, in)``, ``0.bias``), so
+          ``torch_model.load_state_dict(...)`` takes it as it is.
+
+        The file is replaced only once it is completely written, so a crash never leaves
+        half a checkpoint.
+
+        Raises
+        ------
+        ValueError
+            The suffix is neither ``.npz`` nor ``.safetensors``.
+        FileNotFoundError
+            The folder of `path` does not exist (it is not created).
+        ImportError
+            ``.safetensors`` without the safetensors package.
         """
         path = os.fspath(path)
-        partial = f"{path}.partial"
-        try:
-            with zipfile.ZipFile(partial, "w") as archive:
-                for name, array in self.state_dict().items():
-                    # What np.savez does, minus its keyword arguments, which a parameter
-                    # named "file" or "allow_pickle" would collide with.
-                    with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
-                        np.lib.format.write_array(member, array, allow_pickle=False)
-            os.replace(partial, path)
-        finally:
-            if os.path.exists(partial):
-                os.remove(partial)
+        if _format(path, "save") == ".safetensors":
+            safetensors = _import_safetensors("save")
+            # save_file reads raw memory, so every array must be C-contiguous; asarray, as
+            # ascontiguousarray would turn a Value's 0-d array into a 1-d one.
+            state = {name: np.asarray(a, order="C") for name, a in self.state_dict().items()}
+            # "pt": the tensors are in PyTorch's names and layouts, which loaders such as
+            # transformers' check for in the header.
+            _write_atomically(
+                path,
+                lambda partial: safetensors.numpy.save_file(state, partial, {"format": "pt"}),
+            )
+        else:
+            _write_atomically(path, lambda partial: _write_npz(self.state_dict(), partial))
 
     def load(self, path: str | os.PathLike[str], strict: bool = True) -> LoadResult:
-        """Load parameters saved by `save` from an ``.npz`` file (see `load_state_dict`).
+        """Load parameters saved by `save` (see `load_state_dict`); the suffix of `path`
+        (``.npz`` or ``.safetensors``) names the format.
 
-        Pickled content is refused (``allow_pickle=False``): unpickling a file can run
-        arbitrary code, and parameters never need it.
+        Nothing is loaded unless the whole file is readable and fits the model (its names
+        and shapes; with ``strict=False`` missing and extra names are skipped): a failed
+        load leaves the model as it was. Pickled content is refused in ``.npz`` files
+        (``allow_pickle=False``): unpickling a file can run arbitrary code, and parameters
+        never need it; ``.safetensors`` files cannot hold any.
+
+        Raises
+        ------
+        ValueError
+            An unknown suffix; a damaged, truncated or foreign file; a file whose names or
+            shapes do not fit this model. The message names the file and the problem.
+        FileNotFoundError
+            There is no file at `path`.
+        ImportError
+            ``.safetensors`` without the safetensors package.
         """
         path = os.fspath(path)
-        not_npz = (
-            f"load: expected an .npz archive written by Module.save in {path}, got a file that "
-            f"is neither .npz nor .npy (a pickle, or something else; pickles are refused "
-            f"because unpickling can run arbitrary code)"
-        )
-        # Our own file handle: np.load leaks the one it opens when the archive is broken.
-        with open(path, "rb") as file:
-            try:
-                loaded = np.load(file, allow_pickle=False)
-            except (ValueError, EOFError, zipfile.BadZipFile):
-                # NumPy takes anything without the .npy/.npz magic for a pickle, and refuses it.
-                raise ValueError(not_npz) from None
-            if not isinstance(loaded, np.lib.npyio.NpzFile):
-                raise ValueError(
-                    f"load: expected an .npz archive written by Module.save in {path}, got a "
-                    f"single .npy array of shape {np.shape(loaded)}"
-                )
-            with loaded as archive:
-                try:
-                    state = {name: archive[name] for name in archive.files}
-                except ValueError as error:
-                    if "allow_pickle" not in str(error):  # a broken member
-                        raise ValueError(
-                            f"load: {path} is a damaged .npz archive: {error}"
-                        ) from None
-                    # A member holds Python objects, which only unpickling can restore.
-                    raise ValueError(
-                        f"load: {path} holds pickled object arrays; expected plain numeric "
-                        f"arrays (pickles are refused because unpickling can run arbitrary code)"
-                    ) from None
-                except (EOFError, zipfile.BadZipFile) as error:
-                    raise ValueError(f"load: {path} is a damaged .npz archive: {error}") from None
-        return self.load_state_dict(state, strict=strict)
+        if _format(path, "load") == ".safetensors":
+            state = _read_safetensors(path, _import_safetensors("load"))
+        else:
+            state = _read_npz(path)
+        return self._load(state, strict, f"load: the file {path}")
 
     # -- repr -------------------------------------------------------------------------------
 
@@ -304,3 +312,125 @@ def _value_of(p: Node) -> np.ndarray:
 
 def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
+
+
+# -- files ----------------------------------------------------------------------------------
+
+# The formats of `save` and `load`, by suffix.
+FORMATS = (".npz", ".safetensors")
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def _format(path: str, who: str) -> str:
+    """The suffix of `path` (lower case) if it names a format `save` and `load` know."""
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix not in FORMATS:
+        raise ValueError(
+            f"{who}: expected a file name ending in {' or '.join(FORMATS)} (the suffix chooses "
+            f"the format), got {path!r}"
+        )
+    return suffix
+
+
+def _import_safetensors(who: str) -> Any:
+    """The safetensors package with its NumPy functions, imported on first use: it is an
+    optional dependency."""
+    try:
+        import safetensors.numpy
+    except ImportError as error:
+        raise ImportError(
+            f"{who}: .safetensors files need the safetensors package, which is not installed "
+            f"({error}): pip install safetensors (or pip install 'autograd-lite[export]')"
+        ) from error
+    return safetensors
+
+
+def _write_atomically(path: str, write: Callable[[str], object], who: str = "save") -> None:
+    """``write(partial)`` to a file beside `path`, then rename it to `path`.
+
+    The rename replaces the file in one step, so a crash while writing leaves the old file
+    (or none), never half of the new one. The folder must exist: it is checked first so
+    that the error names it rather than the internal ``.partial`` file.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        kind = NotADirectoryError if os.path.exists(folder) else FileNotFoundError
+        what = "a file" if os.path.exists(folder) else "a missing folder"
+        raise kind(f"{who}: expected an existing folder to write {path} into, got {what}: {folder}")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{who}: expected a file name, got the folder {path}")
+    partial = f"{path}.partial"
+    try:
+        write(partial)
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
+
+
+def _write_npz(state: Mapping[str, np.ndarray], path: str) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, array in state.items():
+            # What np.savez does, minus its keyword arguments, which a parameter named
+            # "file" or "allow_pickle" would collide with.
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
+
+
+def _read_npz(path: str) -> dict[str, np.ndarray]:
+    """The arrays of an ``.npz`` archive written by `Module.save`, refusing pickles."""
+    # Our own file handle: np.load leaks the one it opens when the archive is broken.
+    with open(path, "rb") as file:
+        damaged = f"load: {path} is a damaged .npz archive"
+        try:
+            loaded = np.load(file, allow_pickle=False)
+        except (ValueError, EOFError, zipfile.BadZipFile) as error:
+            file.seek(0)
+            if file.read(len(_ZIP_MAGIC)) == _ZIP_MAGIC:  # a zip, cut short or broken
+                raise ValueError(f"{damaged} (truncated?): {error}") from None
+            # NumPy takes anything without the .npy/.npz magic for a pickle, and refuses it.
+            raise ValueError(
+                f"load: expected an .npz archive written by Module.save in {path}, got a file "
+                f"that is neither .npz nor .npy (a pickle, or something else; pickles are "
+                f"refused because unpickling can run arbitrary code)"
+            ) from None
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise ValueError(
+                f"load: expected an .npz archive written by Module.save in {path}, got a "
+                f"single .npy array of shape {np.shape(loaded)}"
+            )
+        with loaded as archive:
+            try:
+                return {name: archive[name] for name in archive.files}
+            except ValueError as error:
+                if "allow_pickle" not in str(error):  # a broken member
+                    raise ValueError(f"{damaged}: {error}") from None
+                # A member holds Python objects, which only unpickling can restore.
+                raise ValueError(
+                    f"load: {path} holds pickled object arrays; expected plain numeric "
+                    f"arrays (pickles are refused because unpickling can run arbitrary code)"
+                ) from None
+            except (EOFError, zipfile.BadZipFile) as error:
+                raise ValueError(f"{damaged}: {error}") from None
+
+
+def _read_safetensors(path: str, safetensors: Any) -> dict[str, np.ndarray]:
+    """The arrays of a ``.safetensors`` file; anything unreadable is a ValueError naming it."""
+    # Read through our own handle rather than load_file's memory map: a missing file or a
+    # folder gives the usual OSError, and no mapping keeps the file open afterwards (on
+    # Windows a mapped file cannot be replaced by the next save).
+    with open(path, "rb") as file:
+        data = file.read()
+    try:
+        return safetensors.numpy.load(data)
+    # KeyError: a dtype NumPy has no name for (bfloat16, float8), looked up by its code.
+    except (safetensors.SafetensorError, KeyError, ValueError) as error:
+        hint = ""
+        if data.startswith(_ZIP_MAGIC):
+            hint = "; it is a zip archive, perhaps an .npz file renamed"
+        elif isinstance(error, KeyError):
+            hint = f"; expected a dtype NumPy can read, got {error} (bfloat16?)"
+        raise ValueError(
+            f"load: {path} is not a readable .safetensors file: "
+            f"{type(error).__name__}: {error}{hint}"
+        ) from None

@@ -122,7 +122,7 @@ def test_load_state_dict_wants_a_mapping():
 
 def test_save_and_load_npz(tmp_path):
     source, target = make_model(0), make_model(10)
-    path = tmp_path / "model.weights"  # the name is used as given, no .npz appended
+    path = tmp_path / "model.npz"
     source.save(path)
     assert path.is_file() and list(tmp_path.iterdir()) == [path]  # no partial file left
     with np.load(path, allow_pickle=False) as archive:
@@ -163,7 +163,7 @@ def test_load_checks_the_file_against_the_model(tmp_path):
 
 def test_load_refuses_pickles(tmp_path):
     model = make_model(0)
-    pickled = tmp_path / "model.pkl"
+    pickled = tmp_path / "model.npz"  # a pickle under the name of an archive
     pickled.write_bytes(pickle.dumps(model.state_dict()))
     with pytest.raises(ValueError, match=r"neither \.npz nor \.npy.*pickles are refused"):
         model.load(pickled)
@@ -175,7 +175,7 @@ def test_load_refuses_pickles(tmp_path):
 
 @pytest.mark.parametrize("kind", ["npy", "text", "empty", "broken zip"])
 def test_load_rejects_other_files(tmp_path, kind):
-    path = tmp_path / "file"
+    path = tmp_path / "file.npz"
     if kind == "npy":
         with open(path, "wb") as f:
             np.save(f, np.ones(3))
@@ -188,7 +188,7 @@ def test_load_rejects_other_files(tmp_path, kind):
         words = "neither .npz nor .npy"
     else:
         path.write_bytes(b"PK\x03\x04 truncated")
-        words = "neither .npz nor .npy"
+        words = r"damaged \.npz archive \(truncated\?\)"
     with pytest.raises(ValueError, match=words):
         make_model(0).load(path)
 
