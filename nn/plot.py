@@ -59,7 +59,7 @@ def plot_history(
             ax.plot(epochs, val, "s--", label=f"{validation_label} {name}")
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
-        ax.set_ylabel(name)
+        ax.set_ylabel("accuracy (fraction correct)" if name == "accuracy" else name)
         ax.grid(alpha=0.3)
         ax.legend()
     if title:
@@ -73,9 +73,13 @@ def show_images(
     predictions: Sequence[int] | None = None,
     columns: int = 8,
     path: str | None = None,
+    title: str | None = None,
 ) -> Any:
     """A grid of images (e.g. MNIST digits, flat rows of 784 or 28x28) with their labels and
-    predicted labels; a wrong prediction's title is red."""
+    predicted labels; a wrong prediction's title is red.
+
+    The images are drawn without axes (pixel coordinates say nothing); each one is captioned
+    by its label and prediction, and `title` captions the whole grid."""
     images = np.asarray(images)
     if images.ndim == 2:
         side = math.isqrt(images.shape[1])
@@ -101,6 +105,8 @@ def show_images(
             parts.append(f"pred {predictions[k]}")
         wrong = labels is not None and predictions is not None and labels[k] != predictions[k]
         ax.set_title("\n".join(parts), fontsize=8, color="red" if wrong else "black")
+    if title:
+        fig.suptitle(title)
     return _save(fig, path)
 
 
@@ -111,11 +117,14 @@ def plot_decision_boundary(
     resolution: int = 200,
     path: str | None = None,
     title: str | None = None,
+    xlabel: str = "feature x1",
+    ylabel: str = "feature x2",
 ) -> Any:
     """The regions a classifier assigns to each class over 2-D data, with the points.
 
     `predict` maps an (n, 2) array to n scores (a positive score is class 1) or to (n, C)
-    class scores (the argmax is the class).
+    class scores (the argmax is the class). The points are coloured by their label `y`, with
+    a legend of the classes; `xlabel` and `ylabel` name the two features.
     """
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[1] != 2:
@@ -127,15 +136,27 @@ def plot_decision_boundary(
     scores = np.asarray(predict(np.column_stack([gx.ravel(), gy.ravel()])))
     classes = (
         scores.argmax(axis=1) if scores.ndim == 2 and scores.shape[1] > 1 else scores.ravel() > 0
-    )
-    fig = _figure(5, 4.2)
+    ).astype(int)
+    fig = _figure(5, 4.2)  # first: it says how to install matplotlib when it is missing
+    from matplotlib import colormaps
+    from matplotlib.colors import Normalize
+
+    y = np.asarray(y)
+    labels = np.unique(y)
+    # One colour scale for the regions and the points: class k has the same colour in both.
+    low = min(labels.min(), classes.min())
+    high = max(labels.max(), classes.max())
+    norm = Normalize(float(low), float(high) if high > low else float(low) + 1.0)
     ax = fig.subplots()
-    ax.contourf(
-        gx, gy, classes.reshape(gx.shape).astype(float), levels=20, cmap="coolwarm", alpha=0.35
-    )
-    ax.scatter(X[:, 0], X[:, 1], c=np.asarray(y), cmap="coolwarm", edgecolors="k", s=18)
-    ax.set_xlabel("x1")
-    ax.set_ylabel("x2")
+    regions = classes.reshape(gx.shape).astype(float)
+    ax.contourf(gx, gy, regions, levels=20, cmap="coolwarm", norm=norm, alpha=0.35)
+    for label in labels:  # one scatter per class, for the legend
+        at = y == label
+        color = colormaps["coolwarm"](norm(label))
+        ax.scatter(X[at, 0], X[at, 1], color=color, edgecolors="k", s=18, label=f"class {label}")
+    ax.legend(fontsize=8, framealpha=0.8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
     return _save(fig, path)
