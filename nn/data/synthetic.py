@@ -1,5 +1,11 @@
 """Small seeded data sets from the tutorials, generated on the fly.
 
+- `credit_risk`: the synthetic borrowers of *Backpropagation: The Learning Engine of Neural
+  Networks* by Alpesh Tribhuvan Yadav;
+- `noisy_quadratic` and `one_feature_binary`: the worked example and the practical task of the
+  course task *Learning Algorithms Task* (unsigned);
+- `two_moons`: micrograd's demo data set.
+
 Every generator takes `rng` (a ``np.random.Generator``, an int seed or None) and returns
 ``X`` of shape ``(n_samples, n_features)`` as float64 and ``y``: int64 labels of shape
 ``(n_samples,)`` for classification, float64 targets of shape ``(n_samples, 1)`` for the
@@ -70,7 +76,7 @@ def credit_risk(
     *,
     standardize: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Synthetic borrowers and whether they default: the backpropagation tutorial's data set.
+    """Synthetic borrowers and whether they default: the data set of Yadav's tutorial.
 
     Seven features (`CREDIT_RISK_FEATURES`), drawn independently:
 
@@ -91,11 +97,11 @@ def credit_risk(
     standard deviation `noise`, goes through a sigmoid to give the probability of default;
     the label is one Bernoulli draw of it. About 44% of borrowers default.
 
-    The tutorial text (seed 001) describes this process; its distributions, coefficients
-    and sample count come from the tutorial's own notebook (Alpesh Yadav, "Backpropagation:
-    The Learning Engine of Neural Networks", 2025, MIT licence), and the draws are made in
-    the same order, so ``credit_risk(2000, rng=0)`` is exactly its data set. The tutorial
-    then splits it 80/20 (stratified) and standardises with the training statistics.
+    Yadav's tutorial describes this process in its text; the distributions, coefficients and
+    sample count come from the tutorial's own notebook (in the author's GitHub repository
+    Alpesh-hash/Backpropagation_tutorial, 2025, MIT licence), and the draws are made in the
+    same order, so ``credit_risk(2000, rng=0)`` is exactly its data set. The tutorial then
+    splits it 80/20 (stratified) and standardises with the training statistics.
 
     Parameters
     ----------
@@ -158,10 +164,11 @@ def noisy_quadratic(
     noise: float = 0.5,
     rng: np.random.Generator | np.random.RandomState | int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Regression data: ``x ~ U(-2, 2)``, ``y = 2 x**2 + N(0, noise**2)`` (seed 002).
+    """Regression data: ``x ~ U(-2, 2)``, ``y = 2 x**2 + N(0, noise**2)``.
 
-    `noise` is the standard deviation (the tutorial's ``np.random.normal(0, 0.5, ...)``), so
-    the residuals ``y - 2 x**2`` have standard deviation 0.5 by default.
+    The worked example of the course task ("the tutorial" below). `noise` is the standard
+    deviation (the tutorial's ``np.random.normal(0, 0.5, ...)``), so the residuals
+    ``y - 2 x**2`` have standard deviation 0.5 by default.
 
     Parameters
     ----------
@@ -197,7 +204,7 @@ def one_feature_binary(
     label_noise: float = 0.05,
     rng: np.random.Generator | int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Binary classification from one feature: seed 002's practical task.
+    """Binary classification from one feature: the course task's practical task.
 
     The task asks for a 1-4-1 network classifying points "into two classes based on a
     single feature", then for experiments with the hidden layer's size and activation; it

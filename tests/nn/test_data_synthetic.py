@@ -1,4 +1,5 @@
-"""The tutorials' synthetic data sets: shapes, seeds, and statistics matching the seeds."""
+"""The tutorials' synthetic data sets: shapes, random seeds, and statistics matching the
+tutorials."""
 
 from __future__ import annotations
 
@@ -56,7 +57,8 @@ def test_bad_noise(make, noise):
 
 
 # ---------------------------------------------------------------------------------------------
-# credit_risk: seed 001 (and its notebook, which gives the distributions and coefficients)
+# credit_risk: *Backpropagation: The Learning Engine of Neural Networks* by Alpesh Tribhuvan Yadav
+# (and its notebook, which gives the distributions and coefficients)
 
 
 def test_credit_risk_is_the_tutorials_data_set():
@@ -122,7 +124,7 @@ def test_credit_risk_standardize():
 
 
 # ---------------------------------------------------------------------------------------------
-# noisy_quadratic: seed 002's worked example
+# noisy_quadratic: the worked example of the course task *Learning Algorithms Task* (unsigned)
 
 
 def test_noisy_quadratic_matches_the_tutorials_legacy_seed():
@@ -144,7 +146,7 @@ def test_noisy_quadratic_statistics():
 
 
 # ---------------------------------------------------------------------------------------------
-# one_feature_binary: seed 002's practical task
+# one_feature_binary: the course task's practical task
 
 
 def test_one_feature_binary_is_a_noisy_band():
