@@ -5,6 +5,9 @@ node that uses it has already sent it a share of the gradient, so its gradient i
 it then multiplies that gradient by each local derivative and sends the products on to its
 inputs. `backward_steps` records exactly that, one `Step` per node, with the same arithmetic
 in the same order as the engine, so the last step's gradients equal ``backward()``'s.
+
+A node's gradient is complete as soon as its last contribution has arrived, which can be
+steps before its own turn: the pictures show a gradient only from then on.
 """
 
 from __future__ import annotations
@@ -18,11 +21,25 @@ import numpy as np
 
 from autograd_lite.engine import Node, topological_order
 from autograd_lite.viz import Extras, Picture, draw_graph
-from autograd_lite.viz_labels import fmt, grad_norm, is_tensor, node_name, table, unique_names
+from autograd_lite.viz_labels import (
+    fmt,
+    grad_norm,
+    is_tensor,
+    joint_norm,
+    node_name,
+    table,
+    unique_names,
+)
 
 __all__ = ["BackwardReplay", "Contribution", "Step", "backward_steps", "draw_step"]
 
-DONE, CURRENT, PENDING = "#a6dba0", "#d6604d", "#bbbbbb"
+DONE, READY, CURRENT, PENDING = "#a6dba0", "#d9f0d3", "#d6604d", "#bbbbbb"
+# Node attributes by state: 0 done, 1 ready (gradient complete, turn to come), 2 pending.
+_STATE_ATTRS = (
+    {"fillcolor": DONE},
+    {"fillcolor": READY},
+    {"fillcolor": "#f2f2f2", "fontcolor": "#777777", "color": PENDING},
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +81,9 @@ class Step:
         else:
             got = ", ".join(f"{_num(c.amount)} from {name_of(c.child)}" for c in self.incoming)
             head = f"step {self.index}: {name} got {got}"
-            if len(self.incoming) > 1:
+            if len(self.incoming) > 1 and _is_norm(self.grad):  # norms do not add up
+                head += f", so its gradient is their sum, {_num(self.grad)}"
+            elif len(self.incoming) > 1:
                 parts = " + ".join(_num(c.amount) for c in self.incoming)
                 head += f", so its gradient is {parts} = {_num(self.grad)}"
         if not self.outgoing:
@@ -87,6 +106,12 @@ class BackwardReplay(Sequence):
         self.root = root
         self.steps = steps
         self._order = order
+        self._step_of = {step.node: step for step in steps}
+        # The step after which each gradient is complete: the one sending its last share.
+        self._complete_at: dict[Node, int] = {steps[0].node: 0} if steps else {}
+        for step in steps:
+            for c in step.outgoing:
+                self._complete_at[c.parent] = step.index
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -114,36 +139,79 @@ class BackwardReplay(Sequence):
                 grads[c.parent] = c.total
         return grads
 
+    def complete_after(self, k: int) -> dict[Node, Any]:
+        """The gradients that are complete once step `k` is done (every share has arrived),
+        even those of nodes whose own turn comes later."""
+        k = self._index(k)
+        finals = self.gradients
+        return {n: finals[n] for n, at in self._complete_at.items() if at <= k}
+
     def draw(self, k: int, **options: Any) -> Picture:
-        """Draw step `k`: finished nodes filled green, the current node outlined in red with
-        the gradient it sends on each input edge, pending nodes grey with their partial sums.
+        """Draw step `k`: the current node outlined in red with the gradient it sends on each
+        input edge; nodes done filled green; nodes whose gradient is complete but whose turn
+        is still to come pale green; pending nodes grey with ``grad ?`` and the sum so far.
 
         `options` go to `draw_graph` (``rankdir``, ``max_nodes``, ``module``, ...).
         """
         k = self._index(k)
         step = self.steps[k]
-        done = {s.node for s in self.steps[:k]}
-        partial = self.gradients_after(k)
-        # The current node stays visible even if `module=` folds its siblings away.
+        # The current node stays visible even if `module=` or `max_nodes=` would hide it.
         extras = Extras(role_key=False, names=step.names, keep={step.node})
+        state = self._states(k)
+        complete, partial = self.complete_after(k), self.gradients_after(k)
 
         def grad_text(node: Node) -> str:
-            if node in done or node is step.node:
-                return f"grad {_num(partial[node])}"
-            return f"grad {_num(partial[node])} + ..." if node in partial else "grad ?"
+            if node in complete:
+                return f"grad {_num(complete[node])}"
+            if node not in self._step_of:  # never reached: a tensor that needs no gradient
+                return "no grad"
+            if node not in partial:
+                return "grad ?"
+            shares = self._step_of[node].incoming
+            arrived = sum(self._step_of[c.child].index <= k for c in shares)
+            return f"grad ? (so far {_num(partial[node])}, {arrived} of {len(shares)} uses)"
 
-        extras.grad_text = grad_text
+        def group_grad_text(members: list[Node]) -> str:
+            ready = [n for n in members if n in complete]
+            if len(ready) < len(members):
+                return f"grad ? ({len(ready)} of {len(members)} complete)"
+            return f"grad ‖·‖ {fmt(joint_norm(complete[n] for n in members))}"
+
+        extras.grad_text, extras.group_grad_text = grad_text, group_grad_text
+        # A module node is as far along as its least advanced parameter.
+        extras.group_attrs = lambda members: _STATE_ATTRS[max(state.get(n, 2) for n in members)]
         for node in self._order:
-            if node is step.node:
-                extras.node_attrs[node] = {"color": CURRENT, "penwidth": "3"}
-            elif node in done:
-                extras.node_attrs[node] = {"fillcolor": DONE}
-            else:
-                extras.node_attrs[node] = {
-                    "fillcolor": "#f2f2f2",
-                    "fontcolor": "#777777",
-                    "color": PENDING,
-                }
+            extras.node_attrs[node] = _STATE_ATTRS[state.get(node, 2)]
+        extras.node_attrs[step.node] = {"color": CURRENT, "penwidth": "3"}
+        self._mark_sends(step, extras)
+        key = "".join(
+            f'<td bgcolor="{fill}">{text}</td>'
+            for fill, text in (
+                (DONE, "done: complete, its turn over"),
+                ("#ffffff", "current (red outline)"),
+                (READY, "ready: complete, its turn to come"),
+                ("#f2f2f2", "pending: gradient still incomplete"),
+            )
+        )
+        extras.legend += [
+            f"<b>backward, step {k} (of steps 0 to {len(self) - 1})</b>",
+            html.escape(str(step)),
+            table([f"<tr>{key}</tr>"]),
+        ]
+        options.setdefault("legend", True)
+        return draw_graph(self.root, extras=extras, **options)
+
+    def _states(self, k: int) -> dict[Node, int]:
+        """Each reached node's state after step `k` (an index into `_STATE_ATTRS`); the
+        current node counts as done, nodes never reached are left out (pending)."""
+        return {
+            s.node: 0 if s.index <= k else (1 if self._complete_at[s.node] <= k else 2)
+            for s in self.steps
+        }
+
+    @staticmethod
+    def _mark_sends(step: Step, extras: Extras) -> None:
+        """Label the current node's input edges with what it sends (against the arrows)."""
         for c in step.outgoing:
             label = f"{_num(step.grad)} × {_num(c.local_derivative)} = {_num(c.amount)}"
             if c.local_derivative is None:
@@ -162,21 +230,6 @@ class BackwardReplay(Sequence):
                 "penwidth": "2.5",
                 "dir": "back",
             }
-        key = "".join(
-            f'<td bgcolor="{fill}">{text}</td>'
-            for fill, text in (
-                (DONE, "done: gradient complete"),
-                ("#ffffff", "current (red outline)"),
-                ("#f2f2f2", "pending: sum so far + ..."),
-            )
-        )
-        extras.legend += [
-            f"<b>backward, step {k} (of steps 0 to {len(self) - 1})</b>",
-            html.escape(str(step)),
-            table([f"<tr>{key}</tr>"]),
-        ]
-        options.setdefault("legend", True)
-        return draw_graph(self.root, extras=extras, **options)
 
     def _index(self, k: int) -> int:
         if (
@@ -244,6 +297,8 @@ def backward_steps(root: Node) -> BackwardReplay:
                     pg = unbroadcast(np.asarray(pg), parent.data.shape)
                     pg = pg.astype(parent.data.dtype, copy=False)
                 old = grads.get(parent)
+                if old is None and not arrays and parent._vjp is None:
+                    old = 0.0  # the engine adds onto a zeroed Value leaf: 0.0 + -0.0 is 0.0
                 total = pg if old is None else old + pg
                 grads[parent] = total
                 local = None if locals_ is None else float(locals_[slot])
@@ -268,6 +323,11 @@ def _call_vjp(node: Node, g: Any) -> tuple[Any, ...]:
             f"backward_steps: the saved values of {node_name(node)} were freed by backward(); "
             f"replay before backward(), or call backward(retain_graph=True)"
         ) from error
+
+
+def _is_norm(x: Any) -> bool:
+    """True when `_num` shows a norm (an array of more than one element)."""
+    return isinstance(x, np.ndarray) and x.size != 1
 
 
 def _num(x: Any) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ __all__ = [
     "grad_text",
     "group_grad_text",
     "is_tensor",
+    "joint_norm",
     "legend_sections",
     "module_groups",
     "node_name",
@@ -174,10 +176,15 @@ def edge_labels(node: Node) -> list[str]:
         return ["?"] * len(node._parents)
 
 
+def joint_norm(grads: Iterable[Any]) -> float:
+    """The 2-norm of several gradients together (a None is no gradient)."""
+    norms = [grad_norm(g) for g in grads]
+    return math.sqrt(sum(x * x for x in norms if x is not None))
+
+
 def group_grad_text(members: list[Node]) -> str:
     """A module node's grad field: the norm of its parameters' ``.grad`` together."""
-    norms = [grad_norm(n.grad) for n in members]
-    return f"grad ‖·‖ {fmt(math.sqrt(sum(x * x for x in norms if x is not None)))}"
+    return f"grad ‖·‖ {fmt(joint_norm(n.grad for n in members))}"
 
 
 def module_groups(module: Any, depth: int | None) -> tuple[dict[Node, str], dict[Node, str]]:

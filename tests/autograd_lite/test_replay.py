@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from autograd_lite import Value
 from autograd_lite.engine import topological_order
 from autograd_lite.flow import draw_gradient_flow, gradient_norms
-from autograd_lite.replay import CURRENT, DONE, backward_steps, draw_step
+from autograd_lite.replay import CURRENT, DONE, READY, backward_steps, draw_step
 from autograd_lite.testing import expressions, floats_in
 from autograd_lite.viz import render
 
@@ -79,7 +79,8 @@ def test_draw_step_marks_done_current_and_pending(tmp_path):
     current = re.findall(rf'color="{CURRENT}" [^\n]*penwidth=3 shape=record', src)
     assert len(current) == 1  # one current node, outlined
     assert src.count(f'fillcolor="{DONE}"') == 3  # the nodes of steps 0, 1 and 2
-    assert "grad ?" in src and "+ ..." in src  # pending: unknown, or a partial sum
+    assert "grad ?" in src  # pending: not every share has arrived
+    assert f'fillcolor="{READY}"' in src  # complete before its turn: shown, marked ready
     assert "backward, step 3 (of steps 0 to 9)" in src
     assert "<svg" in Path(render(g, tmp_path / "step.svg")).read_text(encoding="utf-8")
     assert [x.grad for x in leaves] == before
