@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from nn import data, functional, health, init, losses, optim
+from nn import data, export, functional, health, init, losses, optim
 from nn.activation_layers import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from nn.export import export_onnx, from_torch, to_torch
 from nn.health import GradReport, grad_report
 from nn.layers import Dropout, Flatten, Linear, Sequential
 from nn.losses import (
@@ -44,11 +45,15 @@ __all__ = [
     "Tanh",
     "data",
     "evaluate",
+    "export",
+    "export_onnx",
     "fit",
+    "from_torch",
     "functional",
     "grad_report",
     "health",
     "init",
     "losses",
     "optim",
+    "to_torch",
 ]
