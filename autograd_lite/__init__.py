@@ -20,6 +20,7 @@ from autograd_lite.paths import (
     factored_paths,
 )
 from autograd_lite.paths_draw import draw_paths
+from autograd_lite.primitive import Primitive, primitive
 from autograd_lite.replay import backward_steps, draw_step
 from autograd_lite.scalar import Value
 from autograd_lite.tensor import (
@@ -39,6 +40,7 @@ __all__ = [
     "GradcheckResult",
     "LocalReport",
     "NonDifferentiableWarning",
+    "Primitive",
     "Tensor",
     "TooManyPathsError",
     "Value",
@@ -64,6 +66,7 @@ __all__ = [
     "minimum",
     "no_grad",
     "ones",
+    "primitive",
     "randn",
     "render",
     "set_default_dtype",

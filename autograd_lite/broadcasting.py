@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["accumulate", "unbroadcast"]
+__all__ = ["accumulate", "fit_to", "unbroadcast"]
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -32,6 +32,17 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return np.asarray(summed).reshape(shape)  # a sum down to () is a NumPy scalar, not an array
 
 
+def fit_to(grad: Any, data: np.ndarray) -> np.ndarray:
+    """`grad` as an array of `data`'s shape (summed over broadcast axes) and dtype."""
+    if type(grad) is not np.ndarray:  # NumPy scalars from 0-d arithmetic
+        grad = np.asarray(grad)
+    if grad.shape != data.shape:
+        grad = unbroadcast(grad, data.shape)
+    if grad.dtype != data.dtype:
+        grad = grad.astype(data.dtype)
+    return grad
+
+
 def accumulate(node: Any, grad: Any, handed_out: set[int]) -> None:
     """Add `grad` (in the broadcast shape of the op that produced it) into ``node.grad``.
 
@@ -41,13 +52,7 @@ def accumulate(node: Any, grad: Any, handed_out: set[int]) -> None:
     (``add`` returns the same ``g`` for both of its inputs) is copied first; any other
     array is used as is, which spares a copy of every weight gradient on every step.
     """
-    data = node.data
-    if type(grad) is not np.ndarray:  # NumPy scalars from 0-d arithmetic
-        grad = np.asarray(grad)
-    if grad.shape != data.shape:
-        grad = unbroadcast(grad, data.shape)
-    if grad.dtype != data.dtype:
-        grad = grad.astype(data.dtype)
+    grad = fit_to(grad, node.data)
     old = node.grad
     if node._vjp is not None:  # an intermediate: never edited in place by the engine...
         if old is not None:

@@ -25,12 +25,13 @@ import threading
 import traceback
 import weakref
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
-from autograd_lite.broadcasting import accumulate
+from autograd_lite.broadcasting import accumulate, fit_to
 
 __all__ = [
     "Node",
+    "Step",
     "backward",
     "detect_anomaly",
     "enable_grad",
@@ -38,6 +39,7 @@ __all__ = [
     "is_grad_enabled",
     "no_grad",
     "topological_order",
+    "walk",
 ]
 
 
@@ -61,10 +63,35 @@ class Node:
     _op: str
     label: str | None
 
+    # -- the public, read-only protocol: pictures, checks and `nn` read nodes through it ------
+
+    @property
+    def parents(self) -> tuple[Node, ...]:
+        """The nodes this one was computed from, one per edge (``a * a`` has ``(a, a)``)."""
+        return self._parents
+
+    @property
+    def op(self) -> str:
+        """The op that made this node (``"*"``, ``"tanh"``, a primitive's name); ``""`` for a
+        leaf."""
+        return self._op
+
     @property
     def is_leaf(self) -> bool:
         """True for nodes created by the user (or under `no_grad`), False for op results."""
         return self._vjp is None
+
+    def vjp(self, grad: Any) -> tuple[Any, ...]:
+        """What this node sends each parent when its own gradient is `grad`: the op's VJP,
+        one entry per parent (``None`` where no gradient is needed), in the node's output
+        shape (the engine sums broadcast copies when it adds them into a parent).
+
+        ``node.vjp(1.0)`` of a `Value` gives the local derivatives, the edge labels of the
+        pictures. A RuntimeError for a leaf, or after ``backward()`` released the graph.
+        """
+        if self._vjp is None:
+            raise RuntimeError(f"vjp: {self!r} is a leaf; it sends nothing to any parent")
+        return self._vjp(grad)
 
 
 # ------------------------------------------------------------------------ per-thread modes
@@ -274,6 +301,58 @@ def _walk(
             node.grad = None
         if not retain_graph:
             node._vjp = _released_vjp
+
+
+# -------------------------------------------------------------------- the walk, step by step
+
+
+class Step(NamedTuple):
+    """One step of reverse mode: a node whose gradient is complete, and what it sends on."""
+
+    node: Node
+    grad: Any  # d root / d node: every contribution has arrived
+    sent: tuple[Any, ...]  # one per parent: fitted to the parent's shape, or None (not needed)
+
+
+def walk(root: Node, seed: Any = None) -> Iterator[Step]:
+    """Reverse mode from `root` as an iterator, computed on the side: nothing is written into
+    any ``.grad`` and the graph is not released.
+
+    Steps come in reverse topological order, so each node's gradient is complete (every
+    contribution has arrived) when its step is yielded; a node that no gradient reaches is
+    skipped. `seed` is ``d root / d root`` (1, or ones in the root's shape). Replays,
+    gradient-flow pictures, chain-rule paths and gradient checks consume this iterator;
+    `backward` is the same walk, lean for training, writing ``.grad`` as it goes.
+    """
+    order = topological_order(root)
+    arrays = root._broadcasts
+    if seed is None:
+        seed = _unit(root) if arrays else 1.0
+    grads: dict[Node, Any] = {root: seed}
+    for node in reversed(order):
+        g = grads.pop(node, None)
+        if g is None:
+            continue
+        if node._vjp is None:
+            yield Step(node, g, ())
+            continue
+        sent = []
+        for parent, pg in zip(node._parents, node._vjp(g)):
+            if pg is None or not parent.requires_grad:
+                sent.append(None)
+                continue
+            if arrays:
+                pg = fit_to(pg, parent.data)
+            sent.append(pg)
+            old = grads.get(parent)
+            grads[parent] = pg if old is None else old + pg
+        yield Step(node, g, tuple(sent))
+
+
+def _unit(root: Node) -> Any:
+    import numpy as np  # only tensors reach here
+
+    return np.ones(root.data.shape, dtype=root.data.dtype)
 
 
 def _check_backward(node: Node, parent_grads: tuple[Any, ...]) -> None:

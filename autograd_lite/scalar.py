@@ -73,6 +73,14 @@ class Value(engine.Node):
             engine.check_forward(out)
         return out
 
+    @classmethod
+    def _apply(cls, prim: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Value:
+        """A `primitive` called on Values: its forward on the data, its VJP on the data."""
+        parents = tuple(as_value(a, prim.name) for a in args)
+        inputs = [p.data for p in parents]
+        ans = _as_float(prim.fun(*inputs, **kwargs), f"{prim.name} (its result)")
+        return cls._result(ans, parents, prim.bind_vjp(ans, inputs, kwargs), prim.name)
+
     # -- differentiation --------------------------------------------------------------------
 
     def backward(self, grad: float = 1.0) -> None:

@@ -121,6 +121,21 @@ class Tensor(engine.Node):
             engine.check_forward(out)
         return out
 
+    @classmethod
+    def _apply(cls, prim: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Tensor:
+        """A `primitive` called on Tensors: its forward on the arrays, its VJP on the arrays.
+
+        Python numbers are weak (they take the first tensor's dtype), as in arithmetic.
+        """
+        like = next(a for a in args if isinstance(a, Tensor))
+        parents = tuple(as_tensor(a, prim.name, like) for a in args)
+        inputs = [p.data for p in parents]
+        try:
+            ans = _as_array(prim.fun(*inputs, **kwargs), None)
+        except TypeError as error:
+            raise TypeError(f"{prim.name} (its result): {error}") from None
+        return cls._result(ans, parents, prim.bind_vjp(ans, inputs, kwargs), prim.name)
+
     # -- differentiation --------------------------------------------------------------------
 
     def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
