@@ -64,9 +64,7 @@ class Tensor(engine.Node):
         until `zero_grad()`), and on intermediates that called `retain_grad()`.
     """
 
-    # `_grad_buffer`: where a leaf's fresh gradient may be written instead of a new array (set
-    # by optimizers that keep every gradient in one flat buffer, so ops like `linear` write
-    # the weight gradient straight into it with `out=` and nothing is copied or allocated).
+    # `_grad_buffer`: see the `grad_buffer` property.
     __slots__ = ("_grad_buffer", "_keeps_all_grads", "requires_grad")
 
     _broadcasts = True
@@ -191,6 +189,42 @@ class Tensor(engine.Node):
         """Keep this intermediate tensor's gradient after ``backward()`` (leaves always do)."""
         self._keeps_all_grads = True
         return self
+
+    @property
+    def grad_buffer(self) -> np.ndarray | None:
+        """Memory this leaf's gradient may be written into instead of a new array, or None.
+
+        Optimizers that keep all gradients in one flat buffer hand each parameter a view of
+        it; ops that can (``linear``) then write the first gradient of a walk straight into it
+        with ``out=``, so nothing is allocated or copied. The gradient is still *returned* by
+        the VJP and added up by the engine; the buffer only chooses the memory, so ``.grad``
+        may be the same array from step to step (copy it to keep it).
+        """
+        return self._grad_buffer
+
+    @grad_buffer.setter
+    def grad_buffer(self, buffer: np.ndarray | None) -> None:
+        if buffer is not None:
+            if not self.is_leaf or not self.requires_grad:
+                raise RuntimeError(
+                    "grad_buffer: expected a leaf that requires grad; only leaves get gradients"
+                )
+            if not isinstance(buffer, np.ndarray) or (buffer.shape, buffer.dtype) != (
+                self.shape,
+                self.dtype,
+            ):
+                got = (
+                    f"shape {buffer.shape} and dtype {buffer.dtype}"
+                    if isinstance(buffer, np.ndarray)
+                    else type(buffer).__name__
+                )
+                raise ValueError(
+                    f"grad_buffer: expected an array of shape {self.shape} and dtype "
+                    f"{self.dtype}, got {got}"
+                )
+            if not buffer.flags.writeable:
+                raise ValueError("grad_buffer: expected a writeable array, got a read-only one")
+        self._grad_buffer = buffer
 
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data, outside any graph."""
@@ -353,7 +387,7 @@ def grad_destination(leaf: Tensor) -> np.ndarray | None:
     """The array a VJP may write `leaf`'s gradient into with ``out=``, or None.
 
     Only a leaf's *first* gradient of a walk may go there (a later one is added by the
-    engine), and only when an optimizer provided the buffer (see ``_grad_buffer``).
+    engine), and only when an optimizer provided the buffer (see `Tensor.grad_buffer`).
     """
     return leaf._grad_buffer if leaf.grad is None else None
 

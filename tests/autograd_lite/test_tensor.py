@@ -420,3 +420,23 @@ def test_implicit_seeds_never_leave_a_read_only_gradient_behind():
     (x * 3).backward()
     x.grad *= 2
     assert x.grad[0] == 6.0
+
+
+def test_the_gradient_buffer_is_public_and_checked():
+    w = Tensor(np.ones((3, 2), dtype=np.float32), requires_grad=True)
+    x = Tensor(np.ones((4, 2), dtype=np.float32))
+    buffer = np.zeros((3, 2), dtype=np.float32)
+    w.grad_buffer = buffer
+    assert w.grad_buffer is buffer
+    tensor_ops.linear(x, w, None).sum().backward()
+    assert w.grad is buffer and buffer.tolist() == [[4.0, 4.0]] * 3  # written in place
+    with pytest.raises(ValueError, match=r"expected an array of shape \(3, 2\) and dtype float32"):
+        w.grad_buffer = np.zeros((2, 3), dtype=np.float32)
+    with pytest.raises(ValueError, match="writeable"):
+        readonly = np.zeros((3, 2), dtype=np.float32)
+        readonly.flags.writeable = False
+        w.grad_buffer = readonly
+    with pytest.raises(RuntimeError, match="expected a leaf that requires grad"):
+        x.grad_buffer = np.zeros((4, 2), dtype=np.float32)
+    w.grad_buffer = None
+    assert w.grad_buffer is None
