@@ -7,51 +7,95 @@ In the shape of HIPS autograd's ``primitive`` / ``defvjp``::
         return x / (1 + abs(x))
 
     @softsign.defvjp
-    def softsign_vjp(g, ans, x):  # g = d loss / d ans; one gradient per positional input
+    def softsign_vjp(g, ans, x):  # g = d loss / d ans; one gradient per input
         return (g / (1 + abs(x)) ** 2,)
 
 Called on plain numbers or arrays, ``softsign`` is the plain function. Called with a `Value`
-or a `Tensor` among its positional arguments, it returns a node of that engine: the forward
-runs on the inputs' data, and the VJP is called during ``backward()`` with the gradient, the
-answer and the same data (never the nodes: a VJP that held its own node would be a reference
-cycle). Keyword arguments are constants, passed to both. The engine sums a tensor gradient
-over broadcast axes itself, so a VJP may return gradients in the answer's shape.
+or a `Tensor` among its inputs, it returns a node of that engine: the forward runs on the
+inputs' data, and the VJP is called during ``backward()`` with the gradient, the answer and
+the same data (never the nodes: a VJP that held its own node would be a reference cycle).
+
+**Inputs and constants.** The function's parameters *without* a default are its inputs, the
+ones gradients flow to (Python numbers passed there become constant nodes); parameters
+*with* a default (``beta=1.0``) are constants, passed as they are to the function and to its
+VJP, which returns one gradient per input only. A ``*args`` parameter makes every positional
+argument an input.
+
+**Two ways to give the derivative.** ``f.defvjp(rule)`` with one rule returning a tuple, one
+gradient per input; or ``f.defvjp(rule_0, rule_1, ...)`` with one rule per input, each
+returning that input's gradient, each called only when its input needs a gradient (how the
+tensor ops skip the gradient of a data batch). The engine sums a tensor gradient over
+broadcast axes itself, so a VJP may return gradients in the answer's shape.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import inspect
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd_lite.engine import Node
 
 __all__ = ["Primitive", "primitive"]
 
-VJP = Callable[..., Any]
+Rule = Callable[..., Any]
 
 
 class Primitive:
     """A function of numbers or arrays that records itself on `Value`s and `Tensor`s.
 
     Use the `primitive` decorator to make one; `defvjp` gives it its derivative.
+
+    Attributes
+    ----------
+    fun : callable
+        The function on plain numbers or arrays.
+    name : str
+        The op's name in pictures and error messages.
+    n_inputs : int or None
+        How many leading positional parameters are inputs (None: all of them, ``*args``).
     """
 
-    def __init__(self, fun: Callable[..., Any], name: str | None = None) -> None:
+    def __init__(
+        self,
+        fun: Callable[..., Any],
+        name: str | None = None,
+        label: Callable[..., str] | None = None,
+    ) -> None:
         if not callable(fun):
             raise TypeError(f"primitive: expected a function, got {type(fun).__name__}")
         functools.update_wrapper(self, fun)
         self.fun = fun
         self.name = name or getattr(fun, "__name__", "primitive")
-        self.vjp_rule: VJP | None = None
+        self.n_inputs = _count_inputs(fun)
+        self._label = label
+        self._rules: tuple[Rule, ...] = ()
+        self._per_input = False
 
-    def defvjp(self, vjp: VJP) -> VJP:
-        """Give this op its VJP ``vjp(g, ans, *inputs, **constants) -> tuple``: one gradient
-        per positional input (``None`` for an input that has none). Usable as a decorator."""
-        if not callable(vjp):
-            raise TypeError(f"defvjp: expected a function, got {type(vjp).__name__}")
-        self.vjp_rule = vjp
-        return vjp
+    def defvjp(self, *rules: Rule) -> Rule:
+        """Give this op its derivative: one rule ``rule(g, ans, *inputs, **constants)``
+        returning a tuple with one gradient per input (``None`` for an input that has none),
+        or one rule per input, each returning that input's gradient. Usable as a decorator.
+        """
+        if not rules or not all(callable(rule) for rule in rules):
+            got = ", ".join(type(rule).__name__ for rule in rules) or "nothing"
+            raise TypeError(f"defvjp: expected one function or one per input, got {got}")
+        if len(rules) > 1 and self.n_inputs is not None and len(rules) != self.n_inputs:
+            raise TypeError(
+                f"defvjp: expected one rule, or one per input ({self.n_inputs} for "
+                f"{self.name}), got {len(rules)}"
+            )
+        self._rules, self._per_input = rules, len(rules) > 1
+        return rules[0]
+
+    @property
+    def has_vjp(self) -> bool:
+        return bool(self._rules)
+
+    def label(self, constants: Sequence[Any], kwargs: dict[str, Any]) -> str:
+        """The op's name in pictures, which may show its constants (``**2``)."""
+        return self._label(*constants, **kwargs) if self._label else self.name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         for arg in args:
@@ -59,23 +103,48 @@ class Primitive:
                 return type(arg)._apply(self, args, kwargs)
         return self.fun(*args, **kwargs)
 
-    def bind_vjp(self, ans: Any, inputs: list[Any], kwargs: dict[str, Any]) -> VJP:
-        """The node's VJP: `g` -> one gradient per input, checked against the VJP's promise.
+    def split(self, args: Sequence[Any]) -> tuple[Sequence[Any], tuple[Any, ...]]:
+        """The positional arguments as (inputs, constants)."""
+        n = self.n_inputs
+        if n is None:
+            return args, ()
+        if len(args) < n:
+            raise TypeError(f"{self.name}: expected {n} input(s), got {len(args)}")
+        return args[:n], tuple(args[n:])
 
-        It closes over the answer and the inputs' data, never over a node.
-        """
-        rule, name, count = self.vjp_rule, self.name, len(inputs)
-        if rule is None:
+    def bind_vjp(
+        self,
+        ans: Any,
+        inputs: list[Any],
+        constants: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        needs: Sequence[bool] | None = None,
+    ) -> Rule:
+        """The node's VJP ``g -> one gradient per input``. It closes over the answer and the
+        inputs' data, never over a node. `needs` says which inputs need a gradient."""
+        rules, name, count = self._rules, self.name, len(inputs)
+        if not rules:
             return functools.partial(_missing_vjp, name)
+        if self._per_input:
+            wanted = [
+                (rule if needs is None or need else None)
+                for rule, need in zip(rules, needs or rules)
+            ]
+
+            def vjp_per_input(g: Any) -> tuple[Any, ...]:
+                return tuple(
+                    None if rule is None else rule(g, ans, *inputs, *constants, **kwargs)
+                    for rule in wanted
+                )
+
+            return vjp_per_input
+        rule = rules[0]
 
         def vjp(g: Any) -> tuple[Any, ...]:
-            grads = rule(g, ans, *inputs, **kwargs)
-            if not isinstance(grads, (tuple, list)) or len(grads) != count:
-                raise TypeError(
-                    f"{name}'s VJP: expected a tuple of {count} gradient(s), one per positional "
-                    f"input, got {_describe(grads)}"
-                )
-            return tuple(grads)
+            grads = rule(g, ans, *inputs, *constants, **kwargs)
+            if type(grads) is not tuple or len(grads) != count:
+                return _checked(grads, count, name)
+            return grads
 
         return vjp
 
@@ -88,14 +157,35 @@ def primitive(fun: Callable[..., Any]) -> Primitive:
     return Primitive(fun)
 
 
+def _count_inputs(fun: Callable[..., Any]) -> int | None:
+    """Positional parameters without a default are inputs; ``*args`` makes all of them so."""
+    try:
+        parameters = inspect.signature(fun).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature: every argument
+        return None
+    count = 0
+    for p in parameters:
+        if p.kind is p.VAR_POSITIONAL:
+            return None
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty:
+            count += 1
+    return count
+
+
+def _checked(grads: Any, count: int, name: str) -> tuple[Any, ...]:
+    if isinstance(grads, list) and len(grads) == count:
+        return tuple(grads)
+    if isinstance(grads, (tuple, list)):
+        got = f"a {type(grads).__name__} of {len(grads)}"
+    else:
+        got = f"{type(grads).__name__} (wrap a single gradient in a tuple: (g * ...,))"
+    raise TypeError(
+        f"{name}'s VJP: expected a tuple of {count} gradient(s), one per input, got {got}"
+    )
+
+
 def _missing_vjp(name: str, _g: Any) -> tuple[Any, ...]:
     raise RuntimeError(
         f"{name} has no VJP, so no gradient can flow through it: define one with "
         f"@{name}.defvjp (def {name}_vjp(g, ans, *inputs): return (...,))"
     )
-
-
-def _describe(grads: Any) -> str:
-    if isinstance(grads, (tuple, list)):
-        return f"a {type(grads).__name__} of {len(grads)}"
-    return f"{type(grads).__name__} (wrap a single gradient in a tuple: (g * ...,))"

@@ -76,10 +76,12 @@ class Value(engine.Node):
     @classmethod
     def _apply(cls, prim: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Value:
         """A `primitive` called on Values: its forward on the data, its VJP on the data."""
-        parents = tuple(as_value(a, prim.name) for a in args)
+        given, constants = prim.split(args)
+        parents = tuple(as_value(a, prim.name) for a in given)
         inputs = [p.data for p in parents]
-        ans = _as_float(prim.fun(*inputs, **kwargs), f"{prim.name} (its result)")
-        return cls._result(ans, parents, prim.bind_vjp(ans, inputs, kwargs), prim.name)
+        ans = _as_float(prim.fun(*inputs, *constants, **kwargs), f"{prim.name} (its result)")
+        vjp = prim.bind_vjp(ans, inputs, constants, kwargs)
+        return cls._result(ans, parents, vjp, prim.label(constants, kwargs))
 
     # -- differentiation --------------------------------------------------------------------
 

@@ -125,14 +125,17 @@ class Tensor(engine.Node):
 
         Python numbers are weak (they take the first tensor's dtype), as in arithmetic.
         """
-        like = next(a for a in args if isinstance(a, Tensor))
-        parents = tuple(as_tensor(a, prim.name, like) for a in args)
+        given, constants = prim.split(args)
+        like = next((a for a in given if isinstance(a, Tensor)), None)
+        parents = tuple(as_tensor(a, prim.name, like) for a in given)
         inputs = [p.data for p in parents]
         try:
-            ans = _as_array(prim.fun(*inputs, **kwargs), None)
+            ans = _as_array(prim.fun(*inputs, *constants, **kwargs), None)
         except TypeError as error:
             raise TypeError(f"{prim.name} (its result): {error}") from None
-        return cls._result(ans, parents, prim.bind_vjp(ans, inputs, kwargs), prim.name)
+        needs = [p.requires_grad for p in parents]
+        vjp = prim.bind_vjp(ans, inputs, constants, kwargs, needs)
+        return cls._result(ans, parents, vjp, prim.label(constants, kwargs))
 
     # -- differentiation --------------------------------------------------------------------
 

@@ -114,7 +114,7 @@ def test_a_vjp_returning_the_wrong_number_of_gradients_is_named():
 def test_non_functions_and_non_real_results_are_clear_errors():
     with pytest.raises(TypeError, match="expected a function"):
         primitive(3)
-    with pytest.raises(TypeError, match="expected a function"):
+    with pytest.raises(TypeError, match="expected one function or one per input, got str"):
         softsign.defvjp("nope")
 
     @primitive
@@ -137,3 +137,60 @@ def test_a_node_made_by_a_primitive_is_freed_without_the_garbage_collector():
         assert ref() is None  # the VJP holds data, never its node: no reference cycle
     finally:
         gc.enable()
+
+
+@primitive
+def affine(x, w, b):
+    return x * w + b
+
+
+_calls: list[str] = []
+
+
+def _affine_x(g, ans, x, w, b):
+    _calls.append("x")
+    return g * w
+
+
+def _affine_w(g, ans, x, w, b):
+    _calls.append("w")
+    return g * x
+
+
+def _affine_b(g, ans, x, w, b):
+    _calls.append("b")
+    return g
+
+
+affine.defvjp(_affine_x, _affine_w, _affine_b)
+
+
+def test_one_rule_per_input_runs_only_for_inputs_that_need_a_gradient():
+    x = Tensor(np.ones((4, 3)))  # a data batch: no gradient wanted
+    w = Tensor(np.full(3, 2.0), requires_grad=True)
+    b = Tensor(np.zeros(3), requires_grad=True)
+    _calls.clear()
+    affine(x, w, b).sum().backward()
+    assert sorted(_calls) == ["b", "w"] and w.grad.tolist() == [4.0] * 3
+    assert gradcheck(lambda w, b: affine(x, w, b).tanh().sum(), w, b)
+
+
+def test_constants_are_the_parameters_with_defaults():
+    @primitive
+    def scaled_tanh(x, scale=1.0):
+        return np.tanh(scale * x)
+
+    @scaled_tanh.defvjp
+    def scaled_tanh_vjp(g, ans, x, scale=1.0):
+        return (g * scale * (1 - ans**2),)
+
+    assert scaled_tanh.n_inputs == 1
+    v = Value(0.2)
+    scaled_tanh(v, 3.0).backward()  # positional constant: no node, no gradient for it
+    assert v.grad == pytest.approx(3.0 * (1 - np.tanh(0.6) ** 2))
+    assert gradcheck(lambda a: scaled_tanh(a, scale=-2.0), Value(0.7))
+
+
+def test_defvjp_with_the_wrong_number_of_rules_is_a_clear_error():
+    with pytest.raises(TypeError, match=r"one per input \(3 for affine\), got 2"):
+        affine.defvjp(_affine_x, _affine_w)
