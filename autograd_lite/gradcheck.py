@@ -5,7 +5,8 @@
 nodes and their ``.grad`` are left as they were. When a gradient is wrong it goes further
 than any end-to-end check: it re-checks each op of the graph on its own and names the first
 op whose VJP is wrong (`autograd_lite.gradcheck_local`). At a kink of the function (relu or
-abs at 0) it reports a non-differentiable point instead of a failure.
+abs at 0) it reports a non-differentiable point instead of a failure. Next to
+the edge of the function's domain (log at 1e-9) its steps shrink to stay inside it.
 """
 
 from __future__ import annotations
@@ -17,13 +18,8 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import engine
-from autograd_lite.gradcheck_numeric import (
-    DEFAULT_EPS,
-    _analytic_gradients,
-    _Check,
-    _float64_copy,
-    _scalarised,
-)
+from autograd_lite.gradcheck_inputs import _analytic_gradients, _Check, _float64_copy, _scalarised
+from autograd_lite.gradcheck_numeric import DEFAULT_EPS
 from autograd_lite.gradcheck_results import GradcheckResult, Mismatch, Verdict, kink_lines
 
 __all__ = [
@@ -79,7 +75,10 @@ def gradcheck(
         Relative step: each element ``x`` is moved by ``h = eps * max(1, |x|)``. The default,
         ``cbrt(machine epsilon)`` (about 6e-6), balances the truncation and rounding errors
         of a central difference in float64. Where a difference disagrees it is recomputed
-        with ``h / 4`` before anything is reported.
+        with ``h / 4`` before anything is reported. Where ``x - h`` or ``x + h`` is outside
+        the function's domain (f raises ``ValueError`` or ``ArithmeticError`` there: ``log``
+        at 1e-9), the step is scaled to the distance to the domain's edge instead, or, on
+        the edge itself (``a ** b`` at ``a = 0``), the difference is one-sided.
     atol, rtol : float
         An element passes when ``|analytic - numeric| <= atol + rtol * |numeric|``.
     raise_exception : bool
@@ -106,6 +105,9 @@ def gradcheck(
     GradcheckError
         Naming the input, the element and the analytic and numeric values of the worst
         mismatches, and the first op whose VJP disagrees with finite differences.
+    ValueError
+        When f is not defined next to an input on either side, so that no finite difference
+        can reach the point: naming the input as passed, the step and what f raised.
 
     Examples
     --------
@@ -183,6 +185,7 @@ def gradcheck_report(
         mismatches=[m for m in found if m.verdict == Verdict.WRONG],
         nondifferentiable=[m for m in found if m.verdict == Verdict.KINK],
         checked=checked,
+        notes=check.notes,
     )
     if not result.ok and localize:
         from autograd_lite.gradcheck_local import locate_wrong_vjp

@@ -8,31 +8,27 @@ with finite differences of that op alone, its other inputs held fixed. The first
 topological order from the inputs, whose VJP disagrees is the one to fix: every op before it
 passed, so it is the first place where the gradient goes wrong.
 
-How one op's forward is re-run with a perturbed parent is in `gradcheck_trace`. Nothing here
-costs anything when no check runs. `gradcheck` calls this when a gradient is wrong.
+How one op's forward is re-run with a perturbed parent is in `gradcheck_trace`, which steps
+are taken (inside the op's domain) in `gradcheck_probes`. Nothing here costs anything when
+no check runs. `gradcheck` calls this when a gradient is wrong.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from autograd_lite import engine
 from autograd_lite.broadcasting import unbroadcast
-from autograd_lite.gradcheck_numeric import (
-    DEFAULT_EPS,
-    REFINE,
-    Difference,
-    _float64_copy,
-    classify,
-    close,
-    relative_step,
-)
+from autograd_lite.gradcheck_domain import OutsideDomain
+from autograd_lite.gradcheck_inputs import _float64_copy
+from autograd_lite.gradcheck_numeric import DEFAULT_EPS, classify, needs_refinement
+from autograd_lite.gradcheck_probes import Line, Prober, lines_of
 from autograd_lite.gradcheck_results import LocalCheck, LocalReport, Verdict
-from autograd_lite.gradcheck_trace import Probe, Record, Replayer, record_run
+from autograd_lite.gradcheck_trace import Record, Replayer, record_run
 from autograd_lite.scalar import Value
 
 __all__ = ["LocalCheck", "LocalReport", "locate_wrong_vjp"]
@@ -96,14 +92,13 @@ def locate_wrong_vjp(
 
 @dataclass
 class _Edge:
-    """One parent (with all the slots it fills) of one recorded node, and its probes."""
+    """One parent (with all the slots it fills) of one recorded node."""
 
     record: Record
     source: tuple[str, int]
     slots: tuple[int, ...]
     parent: engine.Node
     analytic: np.ndarray  # the local VJP for this parent, in the parent's shape
-    steps: list[tuple[Any, float, float]] = field(default_factory=list)  # (where, h_dn, h_up)
 
 
 class _Localiser:
@@ -124,7 +119,7 @@ class _Localiser:
         self.atol, self.rtol, self.max_elements = atol, rtol, max_elements
         self.rng = np.random.default_rng(seed)
         self.cotangents: dict[int, Any] = {}
-        self.replayer = Replayer(f, args, records, self._project)
+        self.prober = Prober(Replayer(f, args, records, self._project), self._project, eps)
         index = {r.node: r.index for r in records}
         order = engine.topological_order(out)
         reached: set[engine.Node] = set()
@@ -208,114 +203,67 @@ class _Localiser:
             edges.append(_Edge(record, source, tuple(slots), parent, total))
         return edges
 
-    # -- probes ---------------------------------------------------------------------------
-
-    def _probes(self, edge: _Edge, scale: float, directions: list[np.ndarray] | None) -> list:
-        """Two probes (down, up) per element, or per random direction for a large parent."""
-        data = edge.parent.data
-        x = np.asarray(data, dtype=np.float64)
-        probes = []
-        if directions is None:
-            for e in range(x.size):
-                v = float(x.flat[e])
-                h = relative_step(v, self.eps) / scale
-                down, up = self._moved(data, e, v - h), self._moved(data, e, v + h)
-                edge.steps.append((e, v - _value(down, e), _value(up, e) - v))
-                probes += [down, up]
-        else:
-            h = self.eps * max(1.0, float(np.max(np.abs(x)))) / scale
-            for u in directions:
-                edge.steps.append((u, h, h))
-                dtype = np.asarray(data).dtype
-                probes += [(x - h * u).astype(dtype), (x + h * u).astype(dtype)]
-        return [Probe(edge.record.index, edge.source, p) for p in probes]
-
-    @staticmethod
-    def _moved(data: Any, e: int, value: float) -> Any:
-        if isinstance(data, float):  # a Value's
-            return value
-        moved = np.array(data, copy=True)
-        moved.flat[e] = value
-        return moved
-
-    def _measure(self, edges: list[_Edge], scale: float, directions: dict) -> dict:
-        """Run every edge's probes; returns {(edge id, step index): Difference or error}."""
-        probes: dict[int, list[Probe]] = {}
-        owners = []
-        for edge in edges:
-            edge.steps.clear()
-            ps = self._probes(edge, scale, directions.get(id(edge)))
-            probes.setdefault(edge.record.index, []).extend(ps)
-            owners.append((edge, ps))
-        results = self.replayer.run_all(probes)
-        measured = {}
-        for edge, ps in owners:
-            base = self._project(edge.record.index, edge.record.data)
-            for j, (_, h_down, h_up) in enumerate(edge.steps):
-                down, up = results[ps[2 * j]], results[ps[2 * j + 1]]
-                if isinstance(down, BaseException) or isinstance(up, BaseException):
-                    measured[id(edge), j] = down if isinstance(down, BaseException) else up
-                else:
-                    measured[id(edge), j] = Difference(down, base, up, h_down, h_up)
-        return measured
-
     # -- the check ------------------------------------------------------------------------
 
     def run(self) -> LocalReport:
         edges = [edge for record in self.ops for edge in self._edges(record)]
-        directions = {
-            id(edge): [_unit(self.rng, np.shape(edge.parent.data)) for _ in range(_DIRECTIONS)]
-            for edge in edges
-            if np.size(edge.parent.data) > self.max_elements
-        }
-        coarse = self._measure(edges, 1.0, directions)
-        analytic = {}
-        suspicious = []
-        notes = self.notes
+        lines = []
         for edge in edges:
-            for j, (where, _, _) in enumerate(edge.steps):
-                a = self._analytic(edge, where)
-                analytic[id(edge), j] = a
-                d = coarse[id(edge), j]
-                if isinstance(d, BaseException):
-                    note = (
-                        f"op #{self.position[edge.record.index]} ('{edge.record.node._op}') "
-                        f"raised {d!r} when its input was moved by the finite-difference step; "
-                        f"those elements were not checked"
-                    )
-                    if note not in notes:
-                        notes.append(note)
-                elif not close(a, d.central, *self._tolerance(edge, where)):
-                    suspicious.append(edge)
-        fine = self._measure(list({id(e): e for e in suspicious}.values()), REFINE, directions)
+            shape = np.shape(edge.parent.data)
+            large = np.size(edge.parent.data) > self.max_elements
+            directions = [_unit(self.rng, shape) for _ in range(_DIRECTIONS)] if large else None
+            lines += lines_of(edge, self.eps, directions)
+        self.prober.search(lines)
+        analytic = {line: self._analytic(line.edge, line.where) for line in lines}
+        self.prober.refine(
+            [
+                line
+                for line in lines
+                if line.coarse is not None
+                and needs_refinement(analytic[line], line.coarse, *self._tolerance(line))
+            ]
+        )
         verdicts: dict[int, list[tuple[str, float, float, Any]]] = {}
-        for edge in edges:
-            for j, (where, _, _) in enumerate(edge.steps):
-                d = coarse[id(edge), j]
-                if isinstance(d, BaseException):
-                    continue
-                a = analytic[id(edge), j]
-                refined = fine.get((id(edge), j))
-                verdict, numeric, _ = classify(
-                    a,
-                    d,
-                    lambda d=d, refined=refined: (
-                        d if not isinstance(refined, Difference) else refined
-                    ),
-                    *self._tolerance(edge, where),
-                )
-                if verdict != Verdict.OK:
-                    verdicts.setdefault(id(edge), []).append((verdict, a, numeric, where))
-        return self._report(edges, verdicts, notes)
+        for line in lines:
+            edge = line.edge
+            if line.error is not None or line.coarse is None:
+                self._note_error(line)
+                continue
+            a = analytic[line]
+            fine = line.fine if line.fine is not None else line.coarse
+            verdict, numeric, _ = classify(
+                a, line.coarse, lambda fine=fine: fine, *self._tolerance(line)
+            )
+            if verdict != Verdict.OK:
+                verdicts.setdefault(id(edge), []).append((verdict, a, numeric, line.where))
+        return self._report(edges, verdicts, self.notes)
+
+    def _note_error(self, line: Line) -> None:
+        """Say, once per edge, which op could not be checked and why."""
+        record, error = line.edge.record, line.error
+        op = f"op #{self.position[record.index]} ('{record.node._op}')"
+        if isinstance(error, OutsideDomain):
+            note = (
+                f"{op} was not checked at {self._parent_name(line.edge)}: the finite-difference "
+                f"evaluation left its domain ({error.error!r} at a step of {error.step:+.3g}"
+                + (f"; {error.tried} left it too)" if error.tried else ")")
+            )
+        else:
+            note = (
+                f"{op} raised {error!r} when its input was moved by the finite-difference "
+                f"step; those elements were not checked"
+            )
+        if note not in self.notes:
+            self.notes.append(note)
 
     def _analytic(self, edge: _Edge, where: Any) -> float:
         if isinstance(where, np.ndarray):
             return float(np.sum(edge.analytic * where))
         return float(np.asarray(edge.analytic).flat[where])
 
-    def _tolerance(self, edge: _Edge, where: Any) -> tuple[float, float]:
-        if isinstance(where, np.ndarray):  # as gradcheck's random directions
-            return self.atol * max(1.0, float(np.linalg.norm(edge.analytic))), self.rtol
+    def _tolerance(self, line: Line) -> tuple[float, float]:
+        if isinstance(line.where, np.ndarray):  # as gradcheck's random directions
+            return self.atol * max(1.0, float(np.linalg.norm(line.edge.analytic))), self.rtol
         return self.atol, self.rtol
 
     def _report(self, edges: list[_Edge], verdicts: dict, notes: list[str]) -> LocalReport:
@@ -356,10 +304,6 @@ class _Localiser:
         r = self.records[i]
         pos = f"op #{self.position[i]} " if i in self.position else ""
         return f"{pos}'{r.node._op}'" + (f" {label!r}" if label else "")
-
-
-def _value(data: Any, e: int) -> float:
-    return float(np.asarray(data).flat[e])
 
 
 def _unit(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
