@@ -5,7 +5,7 @@
 nodes and their ``.grad`` are left as they were. When a gradient is wrong it goes further
 than any end-to-end check: it re-checks each op of the graph on its own and names the first
 op whose VJP is wrong (`autograd_lite.gradcheck_local`). At a kink of the function (relu or
-abs at 0) it reports a non-differentiable point instead of a failure. Next to
+abs at 0, a tie of max) it reports a non-differentiable point instead of a failure; next to
 the edge of the function's domain (log at 1e-9) its steps shrink to stay inside it.
 """
 
@@ -74,11 +74,12 @@ def gradcheck(
     eps : float, optional
         Relative step: each element ``x`` is moved by ``h = eps * max(1, |x|)``. The default,
         ``cbrt(machine epsilon)`` (about 6e-6), balances the truncation and rounding errors
-        of a central difference in float64. Where a difference disagrees it is recomputed
-        with ``h / 4`` before anything is reported. Where ``x - h`` or ``x + h`` is outside
-        the function's domain (f raises ``ValueError`` or ``ArithmeticError`` there: ``log``
-        at 1e-9), the step is scaled to the distance to the domain's edge instead, or, on
-        the edge itself (``a ** b`` at ``a = 0``), the difference is one-sided.
+        of a central difference in float64. Where a difference disagrees, or its two
+        one-sided halves do (a possible kink), it is recomputed with ``h / 4`` before
+        anything is reported. Where ``x - h`` or ``x + h`` is outside the function's
+        domain (f raises ``ValueError`` or ``ArithmeticError`` there: ``log`` at 1e-9), the
+        step is scaled to the distance to the domain's edge instead, or, on the edge itself
+        (``a ** b`` at ``a = 0``), the difference is one-sided.
     atol, rtol : float
         An element passes when ``|analytic - numeric| <= atol + rtol * |numeric|``.
     raise_exception : bool
@@ -97,8 +98,9 @@ def gradcheck(
     -------
     bool
         True when every gradient matches. Elements at a kink of the function (where the
-        one-sided derivatives differ and the engine's value lies between them) are not
-        failures: they are reported in a `NonDifferentiableWarning`.
+        one-sided derivatives differ and the engine's value lies between them, as ``0`` for
+        ``abs`` at 0 or ``1/2`` for a tie of ``maximum``) are not failures: they are
+        reported in a `NonDifferentiableWarning`.
 
     Raises
     ------

@@ -42,6 +42,11 @@ DEFAULT_EPS = float(np.cbrt(np.finfo(np.float64).eps))
 # a smooth function's truncation error shrinks 16-fold, a kink's one-sided jump does not.
 REFINE = 4.0
 
+# A bound on the rounding error of one evaluation of phi, in units of eps_machine * |phi|:
+# a few operations' worth, so that rounding noise is never taken for a kink's jump.
+_ROUNDING_ULPS = 16.0
+_EPS_MACHINE = float(np.finfo(np.float64).eps)
+
 
 def relative_step(x: float, eps: float) -> float:
     """The step for an element of value `x`: ``eps * max(1, |x|)`` (``eps`` if x is not finite)."""
@@ -77,6 +82,13 @@ class Difference:
         """``right - left``: about ``h * phi''`` where phi is smooth, the kink's jump at a kink."""
         return self.right - self.left
 
+    @property
+    def noise(self) -> float:
+        """A bound on the rounding error of `jump` (it grows as the steps shrink)."""
+        spread = abs(self.up) / self.h_up + abs(self.down) / self.h_down
+        spread += abs(self.base) * (1.0 / self.h_up + 1.0 / self.h_down)
+        return _ROUNDING_ULPS * _EPS_MACHINE * spread
+
 
 @dataclass(frozen=True)
 class OneSided:
@@ -106,7 +118,7 @@ class OneSided:
         )
 
     left = right = estimate
-    jump = 0.0
+    jump = noise = 0.0
 
 
 Estimate = Difference | OneSided
@@ -126,9 +138,15 @@ def _scale(d: Estimate, atol: float, rtol: float) -> float:
     return atol + rtol * max(abs(d.left), abs(d.right))
 
 
+def _jumps(d: Estimate, atol: float, rtol: float) -> bool:
+    """The one-sided derivatives differ by more than the tolerance and the rounding noise."""
+    return abs(d.jump) > _scale(d, atol, rtol) + d.noise
+
+
 def needs_refinement(analytic: float, coarse: Estimate, atol: float, rtol: float) -> bool:
-    """Whether `classify` will ask for the refined estimate: the coarse one disagrees."""
-    return not close(analytic, coarse.estimate, atol, rtol)
+    """Whether `classify` will ask for the refined estimate: the coarse one disagrees, or
+    its one-sided differences do (a possible kink)."""
+    return not close(analytic, coarse.estimate, atol, rtol) or _jumps(coarse, atol, rtol)
 
 
 def classify(
@@ -140,33 +158,40 @@ def classify(
 ) -> tuple[str, float, Estimate]:
     """Compare `analytic` with finite differences; returns (verdict, numeric, estimate used).
 
-    1. The estimate at the coarse step agrees: OK.
-    2. Otherwise `refine()` recomputes it with a step 4 times smaller. If that agrees, the
-       coarse step was too large for the curvature (or straddled a nearby kink): OK. So is
-       a one-sided estimate at a domain's edge that converges to it slowly (`_approaches`).
-    3. If the one-sided differences disagree at both steps by about the same amount (a jump
+    1. The estimate at the coarse step agrees, and so do the two one-sided differences
+       (their jump, about ``h * phi''``, is within the tolerance): OK, at no extra cost.
+    2. Otherwise `refine()` recomputes everything with a step 4 times smaller.
+    3. If the one-sided derivatives differ at both steps by about the same amount (a jump
        that does not shrink with the step, unlike ``h * phi''``), the point is a kink of the
-       function (relu or abs at 0, a tie of max): any value between the one-sided derivatives
-       is a valid subgradient, so an analytic value in that range is a non-differentiable
-       point, not an error.
-    4. Anything else is a wrong derivative.
+       function (relu or abs at 0, a tie of max): any value between the one-sided
+       derivatives is a valid subgradient, so an analytic value in that range is a
+       non-differentiable point, not an error. This holds when the analytic value is the
+       central difference too: ``abs'(0) = 0`` and a tie shared equally are the midpoint
+       of the one-sided derivatives, which no central difference can tell from a
+       derivative.
+    4. Else an estimate that agrees at either step is OK (at the coarse step a large
+       curvature merely asked for the refinement; at the fine one the coarse step was too
+       large, or straddled a nearby kink); anything else is a wrong derivative.
     """
     if not needs_refinement(analytic, coarse, atol, rtol):
         return Verdict.OK, coarse.estimate, coarse
+    agrees = close(analytic, coarse.estimate, atol, rtol)
     fine = refine()
-    if close(analytic, fine.estimate, atol, rtol):
-        return Verdict.OK, fine.estimate, fine
-    if isinstance(fine, OneSided) and _approaches(analytic, coarse.estimate, fine.estimate):
-        return Verdict.OK, fine.estimate, fine
     scale = _scale(fine, atol, rtol)
     jump_persists = (
-        abs(fine.jump) > scale
+        _jumps(fine, atol, rtol)
         and abs(fine.jump) >= 0.5 * abs(coarse.jump)
         and math.copysign(1.0, fine.jump) == math.copysign(1.0, coarse.jump)
     )
     low, high = sorted((fine.left, fine.right))
     if jump_persists and low - scale <= analytic <= high + scale:
         return Verdict.KINK, fine.estimate, fine
+    if agrees:
+        return Verdict.OK, coarse.estimate, coarse
+    if close(analytic, fine.estimate, atol, rtol):
+        return Verdict.OK, fine.estimate, fine
+    if isinstance(fine, OneSided) and _approaches(analytic, coarse.estimate, fine.estimate):
+        return Verdict.OK, fine.estimate, fine
     return Verdict.WRONG, fine.estimate, fine
 
 
