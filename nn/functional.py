@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import Tensor, Value, loss_ops, tensor_ops
-from nn._pairs import (
+from nn.inputs import (
     Rng,
     ScalarInput,
     batch_size,

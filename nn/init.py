@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from nn._pairs import Rng, generator
+from nn.inputs import Rng, generator
 
 __all__ = [
     "calculate_gain",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from nn import functional as F
-from nn._pairs import check_reduction
+from nn.inputs import check_reduction
 from nn.module import Module
 
 __all__ = [

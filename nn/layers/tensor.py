@@ -19,7 +19,7 @@ import numpy as np
 from autograd_lite import Tensor, tensor_ops
 from nn import functional as F
 from nn import init
-from nn._pairs import Rng, generator, probability, tensor_input
+from nn.inputs import Rng, generator, probability, tensor_input
 from nn.module import Module
 
 __all__ = ["Dropout", "Flatten", "Linear", "Sequential"]
