@@ -37,7 +37,7 @@ from typing import Any
 
 from autograd_lite.engine import Node
 
-__all__ = ["Primitive", "primitive"]
+__all__ = ["Primitive", "Registry", "primitive"]
 
 Rule = Callable[..., Any]
 
@@ -72,6 +72,12 @@ class Primitive:
         self._label = label
         self._rules: tuple[Rule, ...] = ()
         self._per_input = False
+        #: The one rule returning every input's gradient (None with one rule per input); the
+        #: engines' fast paths read it when the VJP runs, so `defvjp` again takes effect.
+        self.rule: Rule | None = None
+        # Node class -> its fast path for this op, set when the engine binds its ops: a call
+        # whose first argument is of that class skips the generic dispatch.
+        self._fast: dict[type, Callable[..., Any]] = {}
 
     def defvjp(self, *rules: Rule) -> Rule:
         """Give this op its derivative: one rule ``rule(g, ans, *inputs, **constants)``
@@ -87,6 +93,7 @@ class Primitive:
                 f"{self.name}), got {len(rules)}"
             )
         self._rules, self._per_input = rules, len(rules) > 1
+        self.rule = None if self._per_input else rules[0]
         return rules[0]
 
     @property
@@ -98,6 +105,10 @@ class Primitive:
         return self._label(*constants, **kwargs) if self._label else self.name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if args:
+            fast = self._fast.get(type(args[0]))
+            if fast is not None:
+                return fast(*args, **kwargs)
         for arg in args:
             if isinstance(arg, Node):
                 return type(arg)._apply(self, args, kwargs)
@@ -138,10 +149,9 @@ class Primitive:
                 )
 
             return vjp_per_input
-        rule = rules[0]
 
         def vjp(g: Any) -> tuple[Any, ...]:
-            grads = rule(g, ans, *inputs, *constants, **kwargs)
+            grads = self.rule(g, ans, *inputs, *constants, **kwargs)
             if type(grads) is not tuple or len(grads) != count:
                 return _checked(grads, count, name)
             return grads
@@ -150,6 +160,112 @@ class Primitive:
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
+
+
+class Registry:
+    """The built-in ops of one engine, in op order: what `scalar_ops` and `tensor_ops` declare.
+
+    Registering an op is all it takes to make it a method (``x.exp()``) or an operator
+    (``a * b``, ``2 * a``) of the engine's node class, a name of its module's ``__all__``, and
+    a row the op-table tests require. ``OPS.bind(Value)`` binds them once, at import.
+
+    Examples
+    --------
+    >>> OPS = Registry()
+    >>> @OPS.register(operator="mul")  # a * b and, reflected, 2 * a
+    ... @primitive
+    ... def mul(a, b):
+    ...     return a * b
+    >>> OPS.names()
+    ['mul']
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[Callable[..., Any], str | None, str | None]] = {}
+
+    def register(
+        self, operator: str | None = None, method: str | bool = True
+    ) -> Callable[[Callable[..., Any]], Any]:
+        """Decorator: register an op (a `Primitive`, or a function dispatching to some).
+
+        `operator` names a Python operator (``"mul"`` binds ``__mul__`` and ``__rmul__``;
+        ``"neg"`` and ``"abs"`` are unary); `method` is the method's name (True: the op's
+        name; False: no method, a function of the module only).
+        """
+
+        def add(op: Callable[..., Any]) -> Any:
+            name = getattr(op, "__name__", None) or op.name
+            if name in self._entries:
+                raise ValueError(f"Registry: expected a new op name, got {name!r} twice")
+            method_name = name if method is True else (method or None)
+            if operator is not None and method is True:
+                method_name = None  # an operator is not also a method unless asked
+            if isinstance(op, Primitive) and operator in _SYMBOLS:
+                op.name = _SYMBOLS[operator]  # pictures and errors show `*`, not `mul`
+            self._entries[name] = (op, operator, method_name)
+            return op
+
+        return add
+
+    def names(self) -> list[str]:
+        """Every op's name, in the order they were declared (the module's ``__all__``)."""
+        return list(self._entries)
+
+    def __getitem__(self, name: str) -> Callable[..., Any]:
+        return self._entries[name][0]
+
+    def methods(self) -> list[str]:
+        """The names bound as methods of the node class."""
+        return [m for _, _, m in self._entries.values() if m]
+
+    def bind(self, cls: type) -> None:
+        """Make every registered op a method or operator of `cls`.
+
+        A `Primitive` is bound through the class's own fast path (``cls._method(prim)``,
+        ``cls._operator(prim, reflected)``); a plain function is bound as it is.
+        """
+        for op, operator, method in self._entries.values():
+            if method:
+                setattr(cls, method, _as_method(cls, op))
+            if operator in _UNARY:
+                setattr(cls, f"__{operator}__", _as_method(cls, op))
+            elif operator:
+                setattr(cls, f"__{operator}__", _as_operator(cls, op, reflected=False))
+                setattr(cls, f"__r{operator}__", _as_operator(cls, op, reflected=True))
+
+
+_UNARY = ("neg", "abs")
+_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "matmul": "@"}
+
+
+def _as_method(cls: Any, op: Callable[..., Any]) -> Callable[..., Any]:
+    method = cls._method(op) if isinstance(op, Primitive) else op
+    return _documented(method, op)
+
+
+def _as_operator(cls: Any, op: Callable[..., Any], reflected: bool) -> Callable[..., Any]:
+    if isinstance(op, Primitive):
+        method = cls._operator(op, reflected)
+    elif reflected:
+
+        def method(self: Any, other: Any) -> Any:
+            return op(other, self)
+
+    else:
+        method = op
+    return _documented(method, op, reflected)
+
+
+def _documented(method: Callable[..., Any], op: Any, reflected: bool = False) -> Any:
+    """Give a bound method the op's name and docstring, so `help()` shows the derivative."""
+    if method is op:
+        return method
+    name = getattr(op, "__name__", None) or op.name
+    method.__name__ = f"r{name}" if reflected else name
+    method.__qualname__ = method.__name__
+    doc = getattr(op, "__doc__", None) or ""
+    method.__doc__ = f"``{name}(other, self)``: {doc}" if reflected else doc
+    return method
 
 
 def primitive(fun: Callable[..., Any]) -> Primitive:

@@ -83,6 +83,56 @@ class Value(engine.Node):
         vjp = prim.bind_vjp(ans, inputs, constants, kwargs)
         return cls._result(ans, parents, vjp, prim.label(constants, kwargs))
 
+    @classmethod
+    def _method(cls, prim: Any) -> Any:
+        """The method for a one-input `primitive` (``x.tanh()``), lean: it runs for every op."""
+        if prim.n_inputs != 1 or prim.rule is None:
+
+            def generic(self: Value, *args: Any, **kwargs: Any) -> Value:
+                return cls._apply(prim, (self, *args), kwargs)
+
+            return generic
+        fun, name = prim.fun, prim.name
+        labelled = prim._label is not None
+
+        def method(self: Value, *constants: Any, **kwargs: Any) -> Value:
+            x = self.data
+            if not (constants or kwargs):  # the common case, without packing arguments
+                ans = fun(x)
+                return cls._result(ans, (self,), lambda g: prim.rule(g, ans, x), name)
+            ans = fun(x, *constants, **kwargs)
+
+            def vjp(g: float) -> tuple[float, ...]:
+                return prim.rule(g, ans, x, *constants, **kwargs)
+
+            label = prim.label(constants, kwargs) if labelled else name
+            return cls._result(ans, (self,), vjp, label)
+
+        prim._fast[cls] = method
+        return method
+
+    @classmethod
+    def _operator(cls, prim: Any, reflected: bool) -> Any:
+        """``a op b`` (or, reflected, ``b op a``) for a two-input `primitive`, lean."""
+        fun, name = prim.fun, prim.name
+
+        def forward(self: Value, other: Any) -> Value:
+            b = other if type(other) is cls else as_value(other, name)
+            x, y = self.data, b.data
+            ans = fun(x, y)
+            return cls._result(ans, (self, b), lambda g: prim.rule(g, ans, x, y), name)
+
+        def backward(self: Value, other: Any) -> Value:
+            a = other if type(other) is cls else as_value(other, name)
+            x, y = a.data, self.data
+            ans = fun(x, y)
+            return cls._result(ans, (a, self), lambda g: prim.rule(g, ans, x, y), name)
+
+        if reflected:
+            return backward
+        prim._fast[cls] = forward
+        return forward
+
     # -- differentiation --------------------------------------------------------------------
 
     def backward(self, grad: float = 1.0) -> None:
@@ -168,6 +218,6 @@ def as_value(x: Any, op: str) -> Value:
 
 
 # Bind the ops (defined with their derivatives in scalar_ops.py) as operators and methods.
-from autograd_lite import scalar_ops as _ops  # noqa: E402  (needs Value defined first)
+from autograd_lite.scalar_ops import OPS  # noqa: E402  (needs Value defined first)
 
-engine.bind_operators(Value, _ops)
+OPS.bind(Value)

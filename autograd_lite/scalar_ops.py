@@ -1,12 +1,14 @@
-"""The scalar ops: each one computes its result and returns it with its VJP beside it.
+"""The scalar ops: each one a `primitive` on floats, with its VJP right below it.
 
-A VJP takes ``g = d out / d loss`` and returns one gradient per parent,
-``g * (d out / d parent)``. It captures the *values* it needs (never the output node: a node
-referenced by its own closure is a reference cycle, and cycles make Python's garbage
-collector the bottleneck). Calling a VJP with ``g = 1`` gives the local derivatives, which
-is how the pictures label edges.
+A VJP takes ``g = d loss / d out``, the answer and the inputs (floats), and returns one
+gradient per input, ``g * (d out / d input)``. It never sees the output node (a node held by
+its own closure is a reference cycle, and cycles make Python's garbage collector the
+bottleneck). Calling a node's VJP with ``g = 1`` gives the local derivatives, which is how
+the pictures label edges. Parameters with a default (``beta=1.0``) are constants.
 
-`tensor_ops.py` defines the same ops, with the same names, in the same order.
+Every op is registered in `OPS`, which makes it a method (``x.exp()``) or an operator
+(``a * b``) of `Value`, a name of ``__all__`` and a row the op-table tests require.
+`tensor_ops` defines the same ops, with the same names, in the same order.
 
 Domain errors (``log(0)``, ``sqrt(-1)``, ``0 ** -1``, ``1 / 0``, ...) raise `ValueError`
 naming the op and the value; float overflow follows IEEE and gives ``inf`` (use
@@ -22,125 +24,121 @@ import operator
 from collections.abc import Sequence
 from typing import Any
 
+from autograd_lite.primitive import Registry, primitive
 from autograd_lite.scalar import Value, as_value
 
-__all__ = [  # noqa: RUF022 (kept in op order, the same order as tensor_ops)
-    "add",
-    "sub",
-    "mul",
-    "div",
-    "neg",
-    "pow",
-    "exp",
-    "log",
-    "sqrt",
-    "abs",
-    "tanh",
-    "sigmoid",
-    "relu",
-    "leaky_relu",
-    "hard_sigmoid",
-    "gaussian",
-    "step",
-    "linear",
-]
-
-# Ops that are also methods of Value (``x.exp()``); the operators are bound by the engine.
-METHODS = [
-    name for name in __all__ if name not in ("add", "sub", "mul", "div", "neg", "pow", "linear")
-]
+OPS = Registry()
 
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
 
 # ---------------------------------------------------------------------------- arithmetic
 
 
-def _add_vjp(g: float) -> tuple[float, float]:
+@OPS.register(operator="add")
+@primitive
+def add(a: float, b: float) -> float:
+    """a + b;  d/da = 1, d/db = 1."""
+    return a + b
+
+
+@add.defvjp
+def add_vjp(g: float, ans: float, a: float, b: float) -> tuple[float, float]:
     return g, g
 
 
-def add(a: Value | float, b: Value | float) -> Value:
-    """a + b;  d/da = 1, d/db = 1."""
-    a, b = as_value(a, "+"), as_value(b, "+")
-    return Value._result(a.data + b.data, (a, b), _add_vjp, "+")
+@OPS.register(operator="sub")
+@primitive
+def sub(a: float, b: float) -> float:
+    """a - b;  d/da = 1, d/db = -1."""
+    return a - b
 
 
-def _sub_vjp(g: float) -> tuple[float, float]:
+@sub.defvjp
+def sub_vjp(g: float, ans: float, a: float, b: float) -> tuple[float, float]:
     return g, -g
 
 
-def sub(a: Value | float, b: Value | float) -> Value:
-    """a - b;  d/da = 1, d/db = -1."""
-    a, b = as_value(a, "-"), as_value(b, "-")
-    return Value._result(a.data - b.data, (a, b), _sub_vjp, "-")
-
-
-def mul(a: Value | float, b: Value | float) -> Value:
+@OPS.register(operator="mul")
+@primitive
+def mul(a: float, b: float) -> float:
     """a * b;  d/da = b, d/db = a."""
-    a, b = as_value(a, "*"), as_value(b, "*")
-    ad, bd = a.data, b.data
-
-    def vjp(g: float) -> tuple[float, float]:
-        return g * bd, g * ad
-
-    return Value._result(ad * bd, (a, b), vjp, "*")
+    return a * b
 
 
-def div(a: Value | float, b: Value | float) -> Value:
+@mul.defvjp
+def mul_vjp(g: float, ans: float, a: float, b: float) -> tuple[float, float]:
+    return g * b, g * a
+
+
+@OPS.register(operator="truediv")
+@primitive
+def div(a: float, b: float) -> float:
     """a / b;  d/da = 1/b, d/db = -a/b**2 (computed as -out/b, which cannot overflow early)."""
-    a, b = as_value(a, "/"), as_value(b, "/")
-    bd = b.data
-    if bd == 0.0:
-        raise ValueError(f"/: division by zero (numerator {a.data!r}, denominator 0.0)")
-    out = a.data / bd
-
-    def vjp(g: float) -> tuple[float, float]:
-        return g / bd, -g * out / bd
-
-    return Value._result(out, (a, b), vjp, "/")
+    if b == 0.0:
+        raise ValueError(f"/: division by zero (numerator {a!r}, denominator 0.0)")
+    return a / b
 
 
-def _neg_vjp(g: float) -> tuple[float]:
+@div.defvjp
+def div_vjp(g: float, ans: float, a: float, b: float) -> tuple[float, float]:
+    return g / b, -g * ans / b
+
+
+@OPS.register(operator="neg")
+@primitive
+def neg(a: float) -> float:
+    """-a;  d/da = -1."""
+    return -a
+
+
+@neg.defvjp
+def neg_vjp(g: float, ans: float, a: float) -> tuple[float]:
     return (-g,)
 
 
-def neg(a: Value) -> Value:
-    """-a;  d/da = -1."""
-    a = as_value(a, "-")
-    return Value._result(-a.data, (a,), _neg_vjp, "neg")
-
-
+@OPS.register(operator="pow")
 def pow(a: Value | float, b: Value | float) -> Value:
-    """a ** b.
+    """a ** b: `power` for a number exponent, `power_of` for a Value exponent.
 
-    With a number exponent n: d/da = n * a**(n-1). With a Value exponent: also
-    d/db = a**b * log(a), defined for a > 0 (and taken as 0 at a = 0, its limit for b > 0).
+    d/da = b * a**(b-1); with a Value exponent also d/db = a**b * log(a), defined for a > 0
+    (and taken as 0 at a = 0, its limit for b > 0).
     """
-    a = as_value(a, "**")
-    x = a.data
-    if not isinstance(b, Value):
-        n = _number(b, "**", "exponent")
-        out = _power(x, n)
-        dx = _power_derivative(x, n)
+    if isinstance(b, Value):
+        return power_of(a, b)
+    return power(a, _number(b, "**", "exponent"))
 
-        def vjp_const(g: float) -> tuple[float]:
-            return (g * dx,)
 
-        return Value._result(out, (a,), vjp_const, f"**{n:g}")
-    n = b.data
-    if x < 0.0:
+@primitive
+def power(a: float, n: float = 2.0) -> float:
+    """a ** n for a number exponent n;  d/da = n * a**(n-1)."""
+    return _power(a, n)
+
+
+@power.defvjp
+def power_vjp(g: float, ans: float, a: float, n: float = 2.0) -> tuple[float]:
+    return (g * _power_derivative(a, n),)
+
+
+power._label = lambda n=2.0: f"**{n:g}"
+
+
+@primitive
+def power_of(a: float, b: float) -> float:
+    """a ** b for a Value exponent b;  d/da = b a**(b-1), d/db = a**b log(a) (0 at a = 0)."""
+    if a < 0.0:
         raise ValueError(
-            f"**: a negative base ({x!r}) with a Value exponent has no real derivative with "
+            f"**: a negative base ({a!r}) with a Value exponent has no real derivative with "
             f"respect to the exponent; use a number exponent or a positive base"
         )
-    out = _power(x, n)
-    dx = _power_derivative(x, n)
-    dn = out * math.log(x) if x > 0.0 else 0.0
+    return _power(a, b)
 
-    def vjp(g: float) -> tuple[float, float]:
-        return g * dx, g * dn
 
-    return Value._result(out, (a, b), vjp, "**")
+@power_of.defvjp
+def power_of_vjp(g: float, ans: float, a: float, b: float) -> tuple[float, float]:
+    return g * _power_derivative(a, b), g * (ans * math.log(a) if a > 0.0 else 0.0)
+
+
+power_of.name = "**"
 
 
 def _power(x: float, n: float) -> float:
@@ -168,187 +166,195 @@ def _power_derivative(x: float, n: float) -> float:
 # ---------------------------------------------------------------------- elementary functions
 
 
-def exp(a: Value) -> Value:
+@OPS.register()
+@primitive
+def exp(a: float) -> float:
     """exp(a);  d/da = exp(a)."""
-    a = as_value(a, "exp")
     try:
-        out = math.exp(a.data)
+        return math.exp(a)
     except OverflowError:
-        out = math.inf
-
-    def vjp(g: float) -> tuple[float]:
-        return (g * out,)
-
-    return Value._result(out, (a,), vjp, "exp")
+        return math.inf
 
 
-def log(a: Value) -> Value:
+@exp.defvjp
+def exp_vjp(g: float, ans: float, a: float) -> tuple[float]:
+    return (g * ans,)
+
+
+@OPS.register()
+@primitive
+def log(a: float) -> float:
     """log(a), natural logarithm;  d/da = 1/a."""
-    a = as_value(a, "log")
-    x = a.data
-    if x <= 0.0:
-        raise ValueError(f"log: expected a positive input, got {x!r}")
-
-    def vjp(g: float) -> tuple[float]:
-        return (g / x,)
-
-    return Value._result(math.log(x), (a,), vjp, "log")
+    if a <= 0.0:
+        raise ValueError(f"log: expected a positive input, got {a!r}")
+    return math.log(a)
 
 
-def sqrt(a: Value) -> Value:
+@log.defvjp
+def log_vjp(g: float, ans: float, a: float) -> tuple[float]:
+    return (g / a,)
+
+
+@OPS.register()
+@primitive
+def sqrt(a: float) -> float:
     """sqrt(a);  d/da = 1 / (2 sqrt(a)), +inf at a = 0."""
-    a = as_value(a, "sqrt")
-    x = a.data
-    if x < 0.0:
-        raise ValueError(f"sqrt: expected a non-negative input, got {x!r}")
-    out = math.sqrt(x)
-    d = 0.5 / out if out > 0.0 else math.inf
-
-    def vjp(g: float) -> tuple[float]:
-        return (g * d,)
-
-    return Value._result(out, (a,), vjp, "sqrt")
+    if a < 0.0:
+        raise ValueError(f"sqrt: expected a non-negative input, got {a!r}")
+    return math.sqrt(a)
 
 
-def abs(a: Value) -> Value:
+@sqrt.defvjp
+def sqrt_vjp(g: float, ans: float, a: float) -> tuple[float]:
+    return (g * (0.5 / ans if ans > 0.0 else math.inf),)
+
+
+@OPS.register(operator="abs", method="abs")
+@primitive
+def abs(a: float) -> float:
     """|a|;  d/da = sign(a), and 0 at a = 0 (the subgradient PyTorch uses)."""
-    a = as_value(a, "abs")
-    x = a.data
-    d = 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
+    return builtins.abs(a)
 
-    def vjp(g: float) -> tuple[float]:
-        return (g * d,)
 
-    return Value._result(builtins.abs(x), (a,), vjp, "abs")
+@abs.defvjp
+def abs_vjp(g: float, ans: float, a: float) -> tuple[float]:
+    return (g * (1.0 if a > 0.0 else (-1.0 if a < 0.0 else 0.0)),)
 
 
 # ------------------------------------------------------------------------------ activations
 
 
-def tanh(a: Value) -> Value:
+@OPS.register()
+@primitive
+def tanh(a: float) -> float:
     """tanh(a);  d/da = 1 - tanh(a)**2."""
-    a = as_value(a, "tanh")
-    out = math.tanh(a.data)
-    d = 1.0 - out * out
-
-    def vjp(g: float) -> tuple[float]:
-        return (g * d,)
-
-    return Value._result(out, (a,), vjp, "tanh")
+    return math.tanh(a)
 
 
-def sigmoid(a: Value, beta: float = 1.0) -> Value:
+@tanh.defvjp
+def tanh_vjp(g: float, ans: float, a: float) -> tuple[float]:
+    return (g * (1.0 - ans * ans),)
+
+
+@OPS.register()
+@primitive
+def sigmoid(a: float, beta: float = 1.0) -> float:
     """1 / (1 + exp(-beta a));  d/da = beta s (1 - s). Never overflows, for any a and beta."""
-    a = as_value(a, "sigmoid")
     if beta != 1.0:
         beta = _number(beta, "sigmoid", "beta")
-    z = beta * a.data
+    z = beta * a
     if z >= 0.0:
-        out = 1.0 / (1.0 + math.exp(-z))
-    else:  # exp(-z) would overflow for very negative z; exp(z) cannot
-        e = math.exp(z)
-        out = e / (1.0 + e)
-    d = beta * out * (1.0 - out)
-
-    def vjp(g: float) -> tuple[float]:
-        return (g * d,)
-
-    return Value._result(out, (a,), vjp, "sigmoid" if beta == 1.0 else f"sigmoid(β={beta:g})")
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)  # exp(-z) would overflow for very negative z; exp(z) cannot
+    return e / (1.0 + e)
 
 
-def _relu_vjp_on(g: float) -> tuple[float]:
-    return (g,)
+@sigmoid.defvjp
+def sigmoid_vjp(g: float, ans: float, a: float, beta: float = 1.0) -> tuple[float]:
+    return (g * beta * ans * (1.0 - ans),)
 
 
-def _relu_vjp_off(g: float) -> tuple[float]:
-    return (0.0,)
+sigmoid._label = lambda beta=1.0: "sigmoid" if beta == 1.0 else f"sigmoid(β={beta:g})"
 
 
-def relu(a: Value) -> Value:
+@OPS.register()
+@primitive
+def relu(a: float) -> float:
     """max(0, a);  d/da = 1 for a > 0, else 0 (relu'(0) = 0, as in PyTorch)."""
-    a = as_value(a, "relu")
-    x = a.data
-    if x > 0.0:
-        return Value._result(x, (a,), _relu_vjp_on, "relu")
-    return Value._result(0.0, (a,), _relu_vjp_off, "relu")
+    return a if a > 0.0 else 0.0
 
 
-def leaky_relu(a: Value, negative_slope: float = 0.01) -> Value:
+@relu.defvjp
+def relu_vjp(g: float, ans: float, a: float) -> tuple[float]:
+    return (g if a > 0.0 else 0.0,)
+
+
+@OPS.register()
+@primitive
+def leaky_relu(a: float, negative_slope: float = 0.01) -> float:
     """a for a > 0, else negative_slope * a;  d/da = 1 for a > 0, else negative_slope."""
-    a = as_value(a, "leaky_relu")
     slope = _number(negative_slope, "leaky_relu", "negative_slope")
-    x = a.data
-    d = 1.0 if x > 0.0 else slope
-
-    def vjp(g: float) -> tuple[float]:
-        return (g * d,)
-
-    return Value._result(x * d, (a,), vjp, "leaky_relu")
+    return a if a > 0.0 else a * slope
 
 
-def hard_sigmoid(a: Value, x_min: float = -3.0, x_max: float = 3.0) -> Value:
+@leaky_relu.defvjp
+def leaky_relu_vjp(g: float, ans: float, a: float, negative_slope: float = 0.01) -> tuple[float]:
+    return (g if a > 0.0 else g * negative_slope,)
+
+
+@OPS.register()
+@primitive
+def hard_sigmoid(a: float, x_min: float = -3.0, x_max: float = 3.0) -> float:
     """The piecewise-linear sigmoid: 0 for a <= x_min, 1 for a >= x_max, linear between.
 
     d/da = 1 / (x_max - x_min) strictly between the corners, else 0. The defaults (-3, 3)
     are PyTorch's ``Hardsigmoid``.
     """
-    a = as_value(a, "hard_sigmoid")
+    lo, hi = _corners(x_min, x_max)
+    if a <= lo:
+        return 0.0
+    if a >= hi:
+        return 1.0
+    return (a - lo) / (hi - lo)
+
+
+@hard_sigmoid.defvjp
+def hard_sigmoid_vjp(
+    g: float, ans: float, a: float, x_min: float = -3.0, x_max: float = 3.0
+) -> tuple[float]:
+    return (g / (x_max - x_min) if x_min < a < x_max else 0.0,)
+
+
+def _corners(x_min: Any, x_max: Any) -> tuple[float, float]:
     lo, hi = _number(x_min, "hard_sigmoid", "x_min"), _number(x_max, "hard_sigmoid", "x_max")
     if not lo < hi:
         raise ValueError(f"hard_sigmoid: expected x_min < x_max, got x_min={lo}, x_max={hi}")
-    x = a.data
-    slope = 1.0 / (hi - lo)
-    if x <= lo:
-        out, d = 0.0, 0.0
-    elif x >= hi:
-        out, d = 1.0, 0.0
-    else:
-        out, d = (x - lo) * slope, slope
-
-    def vjp(g: float) -> tuple[float]:
-        return (g * d,)
-
-    return Value._result(out, (a,), vjp, "hard_sigmoid")
+    return lo, hi
 
 
-def gaussian(a: Value, mu: float = 0.0, sigma: float = 1.0) -> Value:
+@OPS.register()
+@primitive
+def gaussian(a: float, mu: float = 0.0, sigma: float = 1.0) -> float:
     """The normal density exp(-(a - mu)**2 / (2 sigma**2)) / (sigma sqrt(2 pi));
     d/da = -(a - mu) / sigma**2 * out.
 
     (The tutorial's table writes the factor as 1/sqrt(2 pi sigma), a typo for
     1/(sigma sqrt(2 pi)); the two agree at sigma = 1.)
     """
-    a = as_value(a, "gaussian")
     mu, sigma = _number(mu, "gaussian", "mu"), _number(sigma, "gaussian", "sigma")
     if not sigma > 0.0:
         raise ValueError(f"gaussian: expected sigma > 0, got {sigma}")
-    u = (a.data - mu) / sigma
-    out = math.exp(-0.5 * u * u) / (sigma * _SQRT_2PI)
-    d = -u / sigma * out
-
-    def vjp(g: float) -> tuple[float]:
-        return (g * d,)
-
-    return Value._result(out, (a,), vjp, "gaussian")
+    u = (a - mu) / sigma
+    return math.exp(-0.5 * u * u) / (sigma * _SQRT_2PI)
 
 
-def _step_vjp(g: float) -> tuple[float]:
-    return (0.0,)
+@gaussian.defvjp
+def gaussian_vjp(
+    g: float, ans: float, a: float, mu: float = 0.0, sigma: float = 1.0
+) -> tuple[float]:
+    return (-g * (a - mu) / (sigma * sigma) * ans,)
 
 
-def step(a: Value) -> Value:
+@OPS.register()
+@primitive
+def step(a: float) -> float:
     """The unit step: 1 for a >= 0, else 0;  d/da = 0 everywhere.
 
     The derivative is 0 (and undefined at 0), so no gradient flows through a step: this is
     why the perceptron's threshold unit cannot be trained by backpropagation.
     """
-    a = as_value(a, "step")
-    return Value._result(1.0 if a.data >= 0.0 else 0.0, (a,), _step_vjp, "step")
+    return 1.0 if a >= 0.0 else 0.0
+
+
+@step.defvjp
+def step_vjp(g: float, ans: float, a: float) -> tuple[float]:
+    return (0.0,)
 
 
 # ------------------------------------------------------------------------- fused neuron
 
 
+@OPS.register(method=False)
 def linear(weights: Sequence[Value], inputs: Sequence[Value | float], bias: Value | None) -> Value:
     """A neuron's weighted sum w . x + b as one node (the tensor engine's ``linear`` for one
     output);  d/dw_i = x_i, d/dx_i = w_i, d/db = 1.
@@ -363,26 +369,35 @@ def linear(weights: Sequence[Value], inputs: Sequence[Value | float], bias: Valu
             f"linear: expected as many weights as inputs, got {len(weights)} weights and "
             f"{len(inputs)} inputs"
         )
-    ws = [as_value(w, "linear") for w in weights]
-    xs = [as_value(x, "linear") for x in inputs]
-    wd = [w.data for w in ws]
-    xd = [x.data for x in xs]
-    out = sum(map(operator.mul, wd, xd), 0.0)
-    if bias is None:
-        parents = (*ws, *xs)
+    # The lean path of the `weighted_sum` primitive: this runs once per neuron per example.
+    values = (*weights, *inputs) if bias is None else (*weights, *inputs, bias)
+    nodes = tuple(v if type(v) is Value else as_value(v, "linear") for v in values)
+    data = [v.data for v in nodes]
+    n, has_bias = len(weights), bias is not None
+    ans = weighted_sum.fun(*data, n=n, bias=has_bias)
 
-        def vjp(g: float) -> tuple[float, ...]:
-            return (*[g * x for x in xd], *[g * w for w in wd])
+    def vjp(g: float) -> tuple[float, ...]:
+        return weighted_sum.rule(g, ans, *data, n=n, bias=has_bias)
 
-    else:
-        b = as_value(bias, "linear")
-        out += b.data
-        parents = (*ws, *xs, b)
+    return Value._result(ans, nodes, vjp, "linear")
 
-        def vjp(g: float) -> tuple[float, ...]:
-            return (*[g * x for x in xd], *[g * w for w in wd], g)
 
-    return Value._result(out, parents, vjp, "linear")
+@primitive
+def weighted_sum(*values: float, n: int, bias: bool) -> float:
+    """w . x (+ b) of ``values = (*w, *x[, b])``, n weights;  d/dw_i = x_i, d/dx_i = w_i,
+    d/db = 1."""
+    out = sum(map(operator.mul, values[:n], values[n : 2 * n]), 0.0)
+    return out + values[-1] if bias else out
+
+
+@weighted_sum.defvjp
+def weighted_sum_vjp(g: float, ans: float, *values: float, n: int, bias: bool) -> tuple:
+    ws, xs = values[:n], values[n : 2 * n]
+    grads = (*[g * x for x in xs], *[g * w for w in ws])
+    return (*grads, g) if bias else grads
+
+
+weighted_sum.name = "linear"
 
 
 # ------------------------------------------------------------------------------- helpers
@@ -396,3 +411,6 @@ def _number(x: Any, op: str, name: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{op}: expected a finite {name}, got {value}")
     return value
+
+
+__all__ = OPS.names()
