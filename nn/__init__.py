@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nn import data, export, functional, health, init, losses, optim
 from nn.activation_layers import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from nn.export import export_onnx, from_torch, to_torch
+from nn.export import export_onnx, from_torch, load_model, to_torch
 from nn.health import GradReport, grad_report
 from nn.layers import Dropout, Flatten, Linear, Sequential
 from nn.losses import (
@@ -53,6 +53,7 @@ __all__ = [
     "grad_report",
     "health",
     "init",
+    "load_model",
     "losses",
     "optim",
     "to_torch",

@@ -19,7 +19,7 @@ import numpy as np
 from autograd_lite import Tensor, Value
 from autograd_lite.engine import Node
 
-__all__ = ["FORMATS", "LoadResult", "Module"]
+__all__ = ["ARCHITECTURE_KEY", "FORMATS", "LoadResult", "Module"]
 
 
 class LoadResult(NamedTuple):
@@ -153,7 +153,10 @@ class Module:
             )
         params = dict(self.named_parameters())
         missing = [name for name in params if name not in state]
-        unexpected = [str(name) for name in state if name not in params]
+        # The architecture that `save` adds to a file is not a parameter (nor an unexpected one).
+        unexpected = [
+            str(name) for name in state if name not in params and name != ARCHITECTURE_KEY
+        ]
         values: dict[str, np.ndarray] = {}
         problems: list[str] = []
         for name, p in params.items():
@@ -199,7 +202,9 @@ class Module:
           ``torch_model.load_state_dict(...)`` takes it as it is.
 
         The file is replaced only once it is completely written, so a crash never leaves
-        half a checkpoint.
+        half a checkpoint. For a `Sequential` of the layers `nn.export_onnx` knows, the file
+        also records the architecture (`ARCHITECTURE_KEY`), so that `nn.load_model` can
+        rebuild the model from the file alone; `load` skips it.
 
         Raises
         ------
@@ -211,19 +216,21 @@ class Module:
             ``.safetensors`` without the safetensors package.
         """
         path = os.fspath(path)
-        if _format(path, "save") == ".safetensors":
+        suffix = _format(path, "save")
+        spec = _architecture(self)
+        if suffix == ".safetensors":
             safetensors = _import_safetensors("save")
             # save_file reads raw memory, so every array must be C-contiguous; asarray, as
             # ascontiguousarray would turn a Value's 0-d array into a 1-d one.
             state = {name: np.asarray(a, order="C") for name, a in self.state_dict().items()}
             # "pt": the tensors are in PyTorch's names and layouts, which loaders such as
             # transformers' check for in the header.
+            metadata = {"format": "pt", **({} if spec is None else {ARCHITECTURE_KEY: spec})}
             _write_atomically(
-                path,
-                lambda partial: safetensors.numpy.save_file(state, partial, {"format": "pt"}),
+                path, lambda partial: safetensors.numpy.save_file(state, partial, metadata)
             )
         else:
-            _write_atomically(path, lambda partial: _write_npz(self.state_dict(), partial))
+            _write_atomically(path, lambda partial: _write_npz(self.state_dict(), partial, spec))
 
     def load(self, path: str | os.PathLike[str], strict: bool = True) -> LoadResult:
         """Load parameters saved by `save` (see `load_state_dict`); the suffix of `path`
@@ -318,6 +325,9 @@ def _join(prefix: str, name: str) -> str:
 
 # The formats of `save` and `load`, by suffix.
 FORMATS = (".npz", ".safetensors")
+# The .npz entry, or .safetensors metadata key, of the architecture `save` records (see
+# nn.export.architecture). It can never be a parameter's name: "_" names are not parameters.
+ARCHITECTURE_KEY = "__architecture__"
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -368,7 +378,16 @@ def _write_atomically(path: str, write: Callable[[str], object], who: str = "sav
             os.remove(partial)
 
 
-def _write_npz(state: Mapping[str, np.ndarray], path: str) -> None:
+def _architecture(module: Module) -> str | None:
+    """`module`'s architecture as JSON text, or None for a model load_model cannot rebuild."""
+    from nn.export.architecture import architecture_json  # nn.export imports this module
+
+    return architecture_json(module)
+
+
+def _write_npz(state: Mapping[str, np.ndarray], path: str, spec: str | None = None) -> None:
+    if spec is not None:  # a 0-d unicode array: plain .npy, no pickle
+        state = {**state, ARCHITECTURE_KEY: np.array(spec)}
     with zipfile.ZipFile(path, "w") as archive:
         for name, array in state.items():
             # What np.savez does, minus its keyword arguments, which a parameter named

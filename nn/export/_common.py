@@ -5,13 +5,25 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-__all__ = ["SUPPORTED", "join", "require", "unsupported", "where"]
+import nn
 
-# The layer types the exporters know, for error messages (exact types: a subclass may
-# compute something else in its forward).
-SUPPORTED = (
-    "Sequential, Linear, ReLU, Tanh, Sigmoid, LeakyReLU, Softmax, LogSoftmax, Flatten or Dropout"
+__all__ = ["LAYERS", "SUPPORTED", "join", "layer_kind", "require", "unsupported", "where"]
+
+# The layer types the exporters (and the architecture saved in model files) know, by their
+# public names in `nn`.
+LAYERS = (
+    "Sequential",
+    "Linear",
+    "ReLU",
+    "Tanh",
+    "Sigmoid",
+    "LeakyReLU",
+    "Softmax",
+    "LogSoftmax",
+    "Flatten",
+    "Dropout",
 )
+SUPPORTED = f"{', '.join(LAYERS[:-1])} or {LAYERS[-1]}"  # for error messages
 
 
 def require(package: str, who: str, extra: str) -> ModuleType:
@@ -34,6 +46,19 @@ def join(prefix: str, name: str) -> str:
 def where(name: str) -> str:
     """Where a layer is, for messages: its dotted position, or the model itself."""
     return f"at {name!r} in the model" if name else "as the model itself"
+
+
+def layer_kind(layer: object, who: str, name: str) -> str:
+    """The name of `layer`'s type if it is one of `LAYERS`, else the TypeError of `unsupported`.
+
+    Exact types only: a subclass may compute something else in its forward. The classes are
+    looked up as ``nn.<name>`` when called (``nn`` imports this package before it binds
+    them), so the check does not depend on the module each layer is defined in.
+    """
+    kind = type(layer).__name__
+    if kind in LAYERS and type(layer) is getattr(nn, kind):
+        return kind
+    raise unsupported(who, layer, name)
 
 
 def unsupported(who: str, layer: object, name: str, supported: str = SUPPORTED) -> TypeError:

@@ -24,8 +24,8 @@ import numpy as np
 
 from autograd_lite import Tensor, __version__, no_grad
 from nn.activation_layers import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from nn.export._common import join, require, unsupported, where
-from nn.layers import Dropout, Flatten, Linear, Sequential
+from nn.export._common import join, layer_kind, require, where
+from nn.layers import Dropout, Flatten, Linear
 from nn.module import Module, _write_atomically
 
 __all__ = ["ONNX_OPSET", "export_onnx"]
@@ -205,14 +205,11 @@ def export_onnx(
 
 def _unroll(layer: Module, name: str) -> list[tuple[str, Module]]:
     """The layers of `layer` in order, nested Sequentials unrolled, with dotted names."""
-    kind = type(layer)
-    if kind is Sequential:
+    if layer_kind(layer, "export_onnx", name) == "Sequential":
         return [
             pair for i, child in enumerate(layer) for pair in _unroll(child, join(name, str(i)))
         ]
-    if kind in (Linear, Sigmoid, LeakyReLU, Softmax, LogSoftmax, Flatten, Dropout, *_ELEMENTWISE):
-        return [(name, layer)]
-    raise unsupported("export_onnx", layer, name)
+    return [(name, layer)]
 
 
 def _dtype(layers: list[tuple[str, Module]], x: np.ndarray) -> np.dtype:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from nn.activation_layers import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from nn.export._common import join, require, unsupported, where
+from nn.export._common import join, layer_kind, require, unsupported, where
 from nn.layers import Dropout, Flatten, Linear, Sequential
 from nn.module import Module
 
@@ -102,7 +102,7 @@ def _to_torch(layer: Module, name: str, torch: Any, done: dict[int, Any]) -> Any
     if id(layer) in done:  # shared, as PyTorch shares a module added twice
         return done[id(layer)]
     tnn, kind = torch.nn, type(layer)
-    if kind is Sequential:
+    if layer_kind(layer, "to_torch", name) == "Sequential":
         out = tnn.Sequential(
             *(_to_torch(child, join(name, str(i)), torch, done) for i, child in enumerate(layer))
         )
@@ -140,10 +140,8 @@ def _to_torch(layer: Module, name: str, torch: Any, done: dict[int, Any]) -> Any
         out = tnn.LogSoftmax(dim=layer.axis)
     elif kind is Flatten:
         out = tnn.Flatten(layer.start_axis, layer.end_axis)
-    elif kind is Dropout:
+    else:  # Dropout: layer_kind let no other type through
         out = tnn.Dropout(layer.p)
-    else:
-        raise unsupported("to_torch", layer, name)
     out.training = layer.training  # this module only: train() would set the children too
     done[id(layer)] = out
     return out

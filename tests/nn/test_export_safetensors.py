@@ -49,7 +49,9 @@ def test_the_header_says_pytorch_format(tmp_path):
     raw = (tmp_path / "m.safetensors").read_bytes()
     (length,) = struct.unpack("<Q", raw[:8])
     header = json.loads(raw[8 : 8 + length])
-    assert header["__metadata__"] == {"format": "pt"}
+    metadata = header["__metadata__"]
+    assert set(metadata) == {"format", "__architecture__"} and metadata["format"] == "pt"
+    assert json.loads(metadata["__architecture__"])["model"]["type"] == "Sequential"
     assert header["1.weight"]["dtype"] == "F32" and header["1.weight"]["shape"] == [5, 6]
 
 

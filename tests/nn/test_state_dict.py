@@ -126,7 +126,8 @@ def test_save_and_load_npz(tmp_path):
     source.save(path)
     assert path.is_file() and list(tmp_path.iterdir()) == [path]  # no partial file left
     with np.load(path, allow_pickle=False) as archive:
-        assert sorted(archive.files) == sorted(source.state_dict())
+        # and the architecture, for nn.load_model
+        assert sorted(archive.files) == sorted([*source.state_dict(), "__architecture__"])
     weight = target[0].weight.data
     target.load(str(path))
     assert target[0].weight.data is weight
@@ -206,6 +207,7 @@ def test_the_archive_holds_plain_npy_members(tmp_path):
             "0.weight.npy",
             "2.bias.npy",
             "2.weight.npy",
+            "__architecture__.npy",  # for nn.load_model: a 0-d unicode array, no pickle
         ]
 
 
