@@ -38,6 +38,7 @@ __all__ = [
     "is_anomaly_enabled",
     "is_grad_enabled",
     "no_grad",
+    "node_hook",
     "topological_order",
     "walk",
 ]
@@ -103,6 +104,9 @@ class _Modes(threading.local):
 
     grad_enabled = True
     anomaly_enabled = False
+    # Called with every node an op creates (``_result``): the one hook in node construction,
+    # for anomaly mode and for tracing (the op-by-op gradient check). Empty: nothing runs.
+    node_hooks: tuple[Callable[[Node], None], ...] = ()
 
 
 #: Read by every op (``engine.modes.grad_enabled``); set only through the context managers.
@@ -154,6 +158,18 @@ def enable_grad() -> contextlib.AbstractContextManager[None]:
 
 
 @contextlib.contextmanager
+def node_hook(hook: Callable[[Node], None]) -> Iterator[None]:
+    """Context manager: call ``hook(node)`` for every node an op creates in this thread,
+    after the node is complete (data, parents, VJP). Hooks nest; the innermost runs last."""
+    previous = modes.node_hooks
+    modes.node_hooks = (*previous, hook)
+    try:
+        yield
+    finally:
+        modes.node_hooks = previous
+
+
+@contextlib.contextmanager
 def detect_anomaly() -> Iterator[None]:
     """Context manager: raise at the first op whose forward or backward is not finite.
 
@@ -163,7 +179,8 @@ def detect_anomaly() -> Iterator[None]:
     """
     previous, modes.anomaly_enabled = modes.anomaly_enabled, True
     try:
-        yield
+        with node_hook(check_forward):
+            yield
     finally:
         modes.anomaly_enabled = previous
 
