@@ -11,9 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from nn.activation_layers import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+import nn
 from nn.export._common import join, layer_kind, require, unsupported, where
-from nn.layers import Dropout, Flatten, Linear, Sequential
 from nn.module import Module
 
 __all__ = ["from_torch", "to_torch"]
@@ -101,12 +100,12 @@ def from_torch(module: Any) -> Module:
 def _to_torch(layer: Module, name: str, torch: Any, done: dict[int, Any]) -> Any:
     if id(layer) in done:  # shared, as PyTorch shares a module added twice
         return done[id(layer)]
-    tnn, kind = torch.nn, type(layer)
-    if layer_kind(layer, "to_torch", name) == "Sequential":
+    tnn, kind = torch.nn, layer_kind(layer, "to_torch", name)
+    if kind == "Sequential":
         out = tnn.Sequential(
             *(_to_torch(child, join(name, str(i)), torch, done) for i, child in enumerate(layer))
         )
-    elif kind is Linear:
+    elif kind == "Linear":
         dtype = np.dtype(layer.weight.dtype).name
         if dtype not in _DTYPES:
             raise ValueError(
@@ -121,24 +120,24 @@ def _to_torch(layer: Module, name: str, torch: Any, done: dict[int, Any]) -> Any
             out.weight.copy_(torch.from_numpy(layer.weight.data.copy()))
             if bias:
                 out.bias.copy_(torch.from_numpy(layer.bias.data.copy()))
-    elif kind is Sigmoid:
+    elif kind == "Sigmoid":
         if layer.beta != 1.0:
             raise ValueError(
                 f"to_torch: expected Sigmoid with beta=1 (torch.nn.Sigmoid has no beta), got "
                 f"beta={layer.beta} {where(name)}"
             )
         out = tnn.Sigmoid()
-    elif kind is ReLU:
+    elif kind == "ReLU":
         out = tnn.ReLU()
-    elif kind is Tanh:
+    elif kind == "Tanh":
         out = tnn.Tanh()
-    elif kind is LeakyReLU:
+    elif kind == "LeakyReLU":
         out = tnn.LeakyReLU(layer.negative_slope)
-    elif kind is Softmax:
+    elif kind == "Softmax":
         out = tnn.Softmax(dim=layer.axis)
-    elif kind is LogSoftmax:
+    elif kind == "LogSoftmax":
         out = tnn.LogSoftmax(dim=layer.axis)
-    elif kind is Flatten:
+    elif kind == "Flatten":
         out = tnn.Flatten(layer.start_axis, layer.end_axis)
     else:  # Dropout: layer_kind let no other type through
         out = tnn.Dropout(layer.p)
@@ -155,7 +154,7 @@ def _from_torch(module: Any, name: str, torch: Any, done: dict[int, Module]) -> 
     if kind is tnn.Sequential:
         # Not named_children(): it lists a module used twice once, which would shift
         # the positions after it.
-        out = Sequential(
+        out = nn.Sequential(
             *(
                 _from_torch(child, join(name, key), torch, done)
                 for key, child in module._modules.items()
@@ -169,19 +168,19 @@ def _from_torch(module: Any, name: str, torch: Any, done: dict[int, Module]) -> 
                 f"from_torch: expected {kind.__name__} with an int dim, got dim=None (PyTorch "
                 f"then picks the axis from the input's rank) {where(name)}"
             )
-        out = (Softmax if kind is tnn.Softmax else LogSoftmax)(module.dim)
+        out = (nn.Softmax if kind is tnn.Softmax else nn.LogSoftmax)(module.dim)
     elif kind is tnn.ReLU:  # inplace only saves memory: the values are the same
-        out = ReLU()
+        out = nn.ReLU()
     elif kind is tnn.Tanh:
-        out = Tanh()
+        out = nn.Tanh()
     elif kind is tnn.Sigmoid:
-        out = Sigmoid()
+        out = nn.Sigmoid()
     elif kind is tnn.LeakyReLU:
-        out = LeakyReLU(module.negative_slope)
+        out = nn.LeakyReLU(module.negative_slope)
     elif kind is tnn.Flatten:
-        out = Flatten(module.start_dim, module.end_dim)
+        out = nn.Flatten(module.start_dim, module.end_dim)
     elif kind is tnn.Dropout:
-        out = Dropout(module.p)
+        out = nn.Dropout(module.p)
     else:
         raise unsupported("from_torch", module, name)
     out.training = module.training
@@ -189,7 +188,7 @@ def _from_torch(module: Any, name: str, torch: Any, done: dict[int, Module]) -> 
     return out
 
 
-def _linear(module: Any, name: str) -> Linear:
+def _linear(module: Any, name: str) -> Module:
     weight, bias = module.weight, module.bias
     dtype = str(weight.dtype).removeprefix("torch.")
     if dtype not in _DTYPES:
@@ -197,7 +196,7 @@ def _linear(module: Any, name: str) -> Linear:
             f"from_torch: expected float32 or float64 weights, got {weight.dtype} in Linear "
             f"{where(name)} (convert it with .float() first)"
         )
-    out = Linear(module.in_features, module.out_features, bias=bias is not None, dtype=dtype)
+    out = nn.Linear(module.in_features, module.out_features, bias=bias is not None, dtype=dtype)
     # The one place weights cross over: the same (out, in) layout, copied into our arrays.
     out.weight.data[...] = weight.detach().cpu().numpy()
     if bias is not None:
