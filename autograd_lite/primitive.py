@@ -218,6 +218,16 @@ class Registry:
         """The names bound as methods of the node class."""
         return [m for _, _, m in self._entries.values() if m]
 
+    def dunders(self) -> list[str]:
+        """The operator methods bound on the node class (``__mul__``, ``__rmul__``, ...)."""
+        names = []
+        for _, operator, _ in self._entries.values():
+            if operator in _UNARY:
+                names.append(f"__{operator}__")
+            elif operator:
+                names += [f"__{operator}__", f"__r{operator}__"]
+        return names
+
     def bind(self, cls: type) -> None:
         """Make every registered op a method or operator of `cls`.
 
@@ -265,7 +275,28 @@ def _documented(method: Callable[..., Any], op: Any, reflected: bool = False) ->
     method.__qualname__ = method.__name__
     doc = getattr(op, "__doc__", None) or ""
     method.__doc__ = f"``{name}(other, self)``: {doc}" if reflected else doc
+    method.__signature__ = _method_signature(getattr(op, "fun", op))
     return method
+
+
+def _method_signature(fun: Callable[..., Any]) -> inspect.Signature | None:
+    """The op's signature with its first input as ``self`` (or ``other``, reflected), so that
+    ``help(Value)`` shows ``sigmoid(self, beta=1.0)``, not ``(self, *constants, **kwargs)``."""
+    try:
+        signature = inspect.signature(fun)
+    except (TypeError, ValueError):
+        return None
+    params = list(signature.parameters.values())
+    if not params or params[0].kind is inspect.Parameter.VAR_POSITIONAL:
+        return None
+    # Inputs are nodes or numbers here, not the floats or arrays `fun` sees: no annotation.
+    self_param = params[0].replace(name="self", annotation=inspect.Parameter.empty)
+    if len(params) > 1 and params[1].default is inspect.Parameter.empty:
+        other = params[1].replace(name="other", annotation=inspect.Parameter.empty)
+        params = [self_param, other, *params[2:]]
+    else:
+        params = [self_param, *params[1:]]
+    return signature.replace(parameters=params, return_annotation=inspect.Signature.empty)
 
 
 def primitive(fun: Callable[..., Any]) -> Primitive:
