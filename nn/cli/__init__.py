@@ -1,4 +1,4 @@
-"""The ``autograd-lite`` command line: ``autograd-lite draw ...``, ``autograd-lite train ...``.
+"""The ``autograd-lite`` command line: ``autograd-lite draw|train|export ...``.
 
 Each command is a module with an ``add_*_command(subparsers)`` function that registers a
 subparser setting ``func``, so a new command is one more module registered in `build_parser`.
@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from nn.cli.args import HelpFormatter
 from nn.cli.draw import add_draw_command
 from nn.cli.examples import EXAMPLES, Example
+from nn.cli.export import add_export_command
 from nn.cli.train import add_train_command
 
 __all__ = ["EXAMPLES", "Example", "build_parser", "main", "version"]
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     add_draw_command(commands)
     add_train_command(commands)
+    add_export_command(commands)
     return parser
 
 

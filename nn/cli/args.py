@@ -10,6 +10,7 @@ a missing Graphviz) are one line on stderr too, from `fail`, with status 1.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import math
 import os
 import sys
@@ -19,15 +20,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 __all__ = [
+    "PACKAGES",
     "HelpFormatter",
     "checked",
     "expect",
     "fail",
+    "input_file",
     "integer",
     "one_line",
     "output_file",
     "plot_suffixes",
     "positive_real",
+    "shape",
 ]
 
 T = TypeVar("T")
@@ -101,12 +105,27 @@ def positive_real(text: str) -> float:
     return value
 
 
-# ------------------------------------------------------------------------- output files
+def shape(text: str) -> tuple[int, ...]:
+    """A ``type=`` for a shape: positive integers separated by commas (``28,28``)."""
+    try:
+        dims = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        dims = ()
+    expect(bool(dims) and min(dims) >= 1, "positive integers separated by commas", repr(text))
+    return dims
+
+
+# ------------------------------------------------------------------------------- files
+
+# The optional package that reading or writing each kind of file needs (all in the export
+# extra), checked with the file's name so that a missing one fails before any work.
+PACKAGES = {".safetensors": "safetensors", ".onnx": "onnx"}
 
 
 def output_file(suffixes: Callable[[], Collection[str]] | None = None) -> Callable[[str], str]:
-    """A ``type=`` for a file to write: in an existing folder, writable, and (when
-    `suffixes` is given, a function so it runs only for the option used) with one of them.
+    """A ``type=`` for a file to write: in an existing folder, writable, (when `suffixes` is
+    given, a function so it runs only for the option used) with one of them, and with the
+    package its format needs (`PACKAGES`) installed.
 
     Checked when the command line is read, so a bad path fails before the work, not after.
     """
@@ -114,17 +133,48 @@ def output_file(suffixes: Callable[[], Collection[str]] | None = None) -> Callab
     def parse(text: str) -> str:
         path = Path(text)
         if suffixes is not None:
-            known = sorted(suffixes())
-            ending = known[0] if len(known) == 1 else f"one of {', '.join(known)}"
-            expect(path.suffix.lower() in known, f"a file name ending in {ending}", repr(text))
+            _suffix(path, suffixes(), text)
         folder = path.parent
         expect(folder.is_dir(), "a file in an existing folder", f"{text!r} (no folder {folder})")
         expect(not path.is_dir(), "a file name", f"the folder {text!r}")
         problem = _unwritable(path)
         expect(problem is None, "a file it can write", f"{text!r} ({problem})")
+        _package(path)
         return text
 
     return parse
+
+
+def input_file(suffixes: Callable[[], Collection[str]]) -> Callable[[str], str]:
+    """A ``type=`` for a file to read: one of `suffixes`, an existing file, and the package
+    its format needs (`PACKAGES`) installed."""
+
+    def parse(text: str) -> str:
+        path = Path(text)
+        _suffix(path, suffixes(), text)
+        expect(path.exists(), "an existing file", f"{text!r} (no such file)")
+        expect(path.is_file(), "a file", f"the folder {text!r}")
+        _package(path)
+        return text
+
+    return parse
+
+
+def _suffix(path: Path, suffixes: Collection[str], text: str) -> None:
+    known = sorted(suffixes)
+    ending = known[0] if len(known) == 1 else f"one of {', '.join(known)}"
+    expect(path.suffix.lower() in known, f"a file name ending in {ending}", repr(text))
+
+
+def _package(path: Path) -> None:
+    """The package that `path`'s format needs must be installed (found, not imported: onnx
+    takes a while to import, and is imported when it is used)."""
+    suffix = path.suffix.lower()
+    package = PACKAGES.get(suffix)
+    if package is not None:
+        installed = importlib.util.find_spec(package) is not None
+        needed = f"pip install {package}, or pip install 'autograd-lite[export]'"
+        expect(installed, f"the {package} package for {suffix} files ({needed})", "none")
 
 
 def _unwritable(path: Path) -> str | None:

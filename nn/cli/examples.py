@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import nn
 from autograd_lite import Value
 from autograd_lite.scalar_ops import linear
-from nn.scalar_layers import MLP
 
 __all__ = ["EXAMPLES", "Example"]
 
@@ -62,7 +62,7 @@ def chain(layers: int = 3) -> Example:
 
 def mlp() -> Example:
     """A small `nn.MLP` (2 -> 3 -> 3 -> 1, tanh) with a mean squared error on two examples."""
-    model = MLP(2, [3, 3, 1], activation="tanh", rng=0)
+    model = nn.MLP(2, [3, 3, 1], activation="tanh", rng=0)
     data = [([1.0, -0.5], 1.0), ([-0.3, 0.8], -1.0)]
     errors = []
     for k, (x, target) in enumerate(data):

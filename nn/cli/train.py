@@ -1,7 +1,10 @@
 """``autograd-lite train``: train an MLP on MNIST or one of the tutorials' data sets.
 
     autograd-lite train --dataset mnist --hidden 128 --optimizer adam --lr 1e-3 \
-        --batch-size 32 --epochs 5 --seed 0 --save model.npz --plot loss.png
+        --batch-size 32 --epochs 5 --seed 0 --save model.safetensors --plot loss.png
+
+``--save`` writes the weights and the architecture (``.npz`` or ``.safetensors``), so that
+``autograd-lite export`` and `nn.load_model` rebuild the model from the file alone.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
+import nn
 from nn import functional as F
-from nn.activation_layers import LeakyReLU, ReLU, Sigmoid, Tanh
 from nn.cli.args import HelpFormatter, fail, integer, output_file, plot_suffixes, positive_real
 from nn.data import (
     credit_risk,
@@ -25,13 +28,13 @@ from nn.data import (
     two_moons,
 )
 from nn.data.mnist import DATA_ENV_VAR
-from nn.layers import Linear, Sequential
+from nn.module import FORMATS
 from nn.optim import SGD, Adam, RMSprop
 from nn.train import History, evaluate, fit
 
 __all__ = ["ACTIVATIONS", "DATASETS", "OPTIMIZERS", "add_train_command", "build_mlp", "load_task"]
 
-ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "leaky_relu": LeakyReLU}
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "leaky_relu": nn.LeakyReLU}
 OPTIMIZERS = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop}
 DATASETS = ("mnist", "credit-risk", "moons", "quadratic")
 
@@ -87,16 +90,16 @@ def load_task(name: str, seed: int, data_dir: str | None) -> Task:
 
 def build_mlp(
     inputs: int, hidden: list[int], outputs: int, activation: str, seed: int
-) -> Sequential:
+) -> nn.Sequential:
     """Linear layers with `activation` between them, and a linear output layer."""
     rng = np.random.default_rng(seed)
     sizes = [inputs, *hidden, outputs]
     layers: list[Any] = []
     for k in range(len(sizes) - 1):
-        layers.append(Linear(sizes[k], sizes[k + 1], rng=rng))
+        layers.append(nn.Linear(sizes[k], sizes[k + 1], rng=rng))
         if k < len(sizes) - 2:
             layers.append(ACTIVATIONS[activation]())
-    return Sequential(*layers)
+    return nn.Sequential(*layers)
 
 
 def add_train_command(commands: Any) -> None:
@@ -131,9 +134,10 @@ def add_train_command(commands: Any) -> None:
     )
     train.add_argument(
         "--save",
-        metavar="FILE.npz",
-        type=output_file(lambda: {".npz"}),
-        help="save the trained weights",
+        metavar="FILE",
+        type=output_file(lambda: FORMATS),
+        help="save the trained model, weights and architecture, in the format the suffix names "
+        "(.npz or .safetensors), for autograd-lite export and nn.load_model",
     )
     train.add_argument(
         "--plot",
@@ -195,13 +199,13 @@ def _reporter(epochs: int) -> Callable[[int, History], None]:
 
 
 def _write_outputs(
-    args: argparse.Namespace, model: Sequential, history: History, title: str
+    args: argparse.Namespace, model: nn.Sequential, history: History, title: str
 ) -> int:
     """Save the weights, then the curves: checked before training, but a disk can still fill."""
     try:
         if args.save:
             model.save(args.save)
-            print(f"saved weights to {args.save}")
+            print(f"saved the model to {args.save}")
         if args.plot:
             from nn.plot import plot_history
 

@@ -69,8 +69,9 @@ def test_output_files_are_checked_before_training(tmp_path, capsys, no_training)
         (["--plot", "/nonexistent/p.png"], "--plot: expected a file in an existing folder, got "
          "'/nonexistent/p.png' (no folder /nonexistent)"),
         (["--save", str(tmp_path / "no" / "m.npz")], "--save: expected a file in an existing"),
-        (["--save", str(tmp_path / "m.pt")], "--save: expected a file name ending in .npz, got"),
-        (["--save", str(tmp_path)], "--save: expected a file name ending in .npz"),
+        (["--save", str(tmp_path / "m.pt")], "--save: expected a file name ending in one of .npz, "
+         ".safetensors, got"),
+        (["--save", str(tmp_path)], "--save: expected a file name ending in one of .npz, "),
         (["--plot", str(tmp_path / "c.xyz")], "--plot: expected a file name ending in one of "),
         (["--plot", str(tmp_path / "c.png"), "--save", "/nonexistent/m.npz"], "--save: "),
     ]  # fmt: skip
