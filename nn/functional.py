@@ -26,22 +26,17 @@ import numpy as np
 
 from autograd_lite import Tensor, Value, loss_ops, tensor_ops
 from nn.inputs import (
-    Rng,
     ScalarInput,
     batch_size,
-    check_reduction,
-    generator,
     is_scalar_input,
     map_pairs,
     node_input,
-    probability,
-    reduce_scalar,
-    reduce_tensor,
     tensor_input,
     tensor_pair,
-    total,
 )
 from nn.module import Module
+from nn.reductions import check_reduction, reduce_scalar, reduce_tensor, total
+from nn.validation import Rng, generator, probability, real
 
 __all__ = [
     "binary_cross_entropy",
@@ -113,13 +108,13 @@ def dropout(
     the ordinary multiplication.
     """
     x = tensor_input(x, "dropout")
-    p = probability(p, "dropout")
+    p = probability("dropout", "p", p)
     if not training or p == 0.0:
         return x
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
     if p == 1.0:  # everything dropped; 1 / (1 - p) would be infinite
         return x * Tensor(np.zeros(x.shape, dtype=dtype))
-    keep = generator(rng, "dropout").random(x.shape) >= p
+    keep = generator("dropout", rng).random(x.shape) >= p
     return x * Tensor(keep.astype(dtype) / dtype.type(1.0 - p))
 
 
@@ -132,7 +127,7 @@ def mse_loss(pred: Pred, target: Any, reduction: str = "mean") -> Any:
 
     Works on Tensors and on Values (see the module docstring).
     """
-    check_reduction(reduction, "mse_loss")
+    check_reduction("mse_loss", reduction)
     if is_scalar_input(pred):
         squares = map_pairs(pred, target, _squared_difference, "mse_loss")
         return reduce_scalar(squares, reduction, "mse_loss")
@@ -160,7 +155,7 @@ def half_squared_error(pred: Pred, target: Any, reduction: str = "mean") -> Any:
         everything (Rumelhart, Hinton and Williams' total error); ``"none"``: each
         element's 1/2 (y - yhat)**2.
     """
-    check_reduction(reduction, "half_squared_error")
+    check_reduction("half_squared_error", reduction)
     if is_scalar_input(pred):
         halves = map_pairs(pred, target, _half_squared_difference, "half_squared_error")
         if reduction != "mean":
@@ -201,9 +196,8 @@ def binary_cross_entropy(
     ValueError
         If a probability or a target is outside [0, 1].
     """
-    check_reduction(reduction, "binary_cross_entropy")
-    if not (isinstance(eps, (int, float)) and 0 < eps < 0.5):
-        raise ValueError(f"binary_cross_entropy: expected 0 < eps < 0.5, got {eps!r}")
+    check_reduction("binary_cross_entropy", reduction)
+    eps = real("binary_cross_entropy", "eps", eps, 0.0, 0.5, low_open=True, high_open=True)
     if is_scalar_input(probs):
         hi = min(1.0 - eps, np.nextafter(1.0, 0.0))
 
@@ -235,6 +229,7 @@ def binary_cross_entropy_with_logits(
     `targets` (probabilities in [0, 1]) must have the shape of `logits`.
     """
     logits = tensor_input(logits, "binary_cross_entropy_with_logits")
+    check_reduction("binary_cross_entropy_with_logits", reduction)
     return loss_ops.binary_cross_entropy_with_logits(logits, targets, reduction)
 
 
@@ -249,6 +244,7 @@ def cross_entropy(logits: Tensor | np.ndarray, labels: Any, reduction: str = "me
     ValueError
         If a label is out of range or the shapes do not fit.
     """
+    check_reduction("cross_entropy", reduction)
     return loss_ops.cross_entropy(tensor_input(logits, "cross_entropy"), labels, reduction)
 
 
@@ -262,7 +258,8 @@ def hinge_loss(scores: Pred, targets: Any, reduction: str = "mean", margin: floa
     ValueError
         If a target is not -1 or +1 (convert 0/1 labels with ``2 * y - 1``).
     """
-    check_reduction(reduction, "hinge_loss")
+    check_reduction("hinge_loss", reduction)
+    margin = real("hinge_loss", "margin", margin)
     if is_scalar_input(scores):
 
         def term(s: Value, t: float) -> Value:

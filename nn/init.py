@@ -14,12 +14,12 @@ seeds a whole model), an int seed, or None for fresh entropy.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 import numpy as np
 
-from nn.inputs import Rng, generator
+from nn.validation import Rng, choice, floating_dtype, generator, real
+from nn.validation import shape as checked_shape
 
 __all__ = [
     "calculate_gain",
@@ -37,6 +37,7 @@ __all__ = [
 Shape = int | tuple[int, ...]
 
 _LINEAR_GAIN = ("linear", "identity", "conv1d", "conv2d", "conv3d", "sigmoid")
+_NONLINEARITIES = tuple(sorted({*_LINEAR_GAIN, "tanh", "relu", "selu", "leaky_relu"}))
 
 
 # ------------------------------------------------------------------------------- helpers
@@ -59,6 +60,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     ``leaky_relu``: sqrt(2 / (1 + slope**2)) with slope `param` (default 0.01);
     ``selu``: 3/4 (PyTorch's values).
     """
+    choice("calculate_gain", "nonlinearity", nonlinearity, _NONLINEARITIES)
     if nonlinearity in _LINEAR_GAIN:
         return 1.0
     if nonlinearity == "tanh":
@@ -67,11 +69,8 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
         return math.sqrt(2.0)
     if nonlinearity == "selu":
         return 0.75
-    if nonlinearity == "leaky_relu":
-        slope = 0.01 if param is None else _real(param, "calculate_gain", "param")
-        return math.sqrt(2.0 / (1.0 + slope * slope))
-    known = sorted({*_LINEAR_GAIN, "tanh", "relu", "selu", "leaky_relu"})
-    raise ValueError(f"calculate_gain: expected a nonlinearity in {known}, got {nonlinearity!r}")
+    slope = 0.01 if param is None else real("calculate_gain", "param", param)  # leaky_relu
+    return math.sqrt(2.0 / (1.0 + slope * slope))
 
 
 # --------------------------------------------------------------------------- constants
@@ -79,12 +78,12 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 def zeros(shape: Shape, *, dtype: Any = np.float32) -> np.ndarray:
     """An array of zeros (a usual bias)."""
-    return np.zeros(_shape(shape, "zeros"), dtype=_dtype(dtype, "zeros"))
+    return np.zeros(checked_shape("zeros", shape), dtype=floating_dtype("zeros", dtype))
 
 
 def ones(shape: Shape, *, dtype: Any = np.float32) -> np.ndarray:
     """An array of ones."""
-    return np.ones(_shape(shape, "ones"), dtype=_dtype(dtype, "ones"))
+    return np.ones(checked_shape("ones", shape), dtype=floating_dtype("ones", dtype))
 
 
 # ------------------------------------------------------------------------- distributions
@@ -94,7 +93,7 @@ def uniform(
     shape: Shape, low: float = 0.0, high: float = 1.0, *, rng: Rng = None, dtype: Any = np.float32
 ) -> np.ndarray:
     """Samples of U(low, high)."""
-    low, high = _real(low, "uniform", "low"), _real(high, "uniform", "high")
+    low, high = real("uniform", "low", low), real("uniform", "high", high)
     if not low <= high:
         raise ValueError(f"uniform: expected low <= high, got low={low}, high={high}")
     return _uniform(shape, low, high, rng, dtype, "uniform")
@@ -104,7 +103,7 @@ def normal(
     shape: Shape, mean: float = 0.0, std: float = 1.0, *, rng: Rng = None, dtype: Any = np.float32
 ) -> np.ndarray:
     """Samples of N(mean, std**2)."""
-    mean, std = _real(mean, "normal", "mean"), _real(std, "normal", "std")
+    mean, std = real("normal", "mean", mean), real("normal", "std", std)
     if std < 0:
         raise ValueError(f"normal: expected std >= 0, got {std}")
     return _normal(shape, mean, std, rng, dtype, "normal")
@@ -119,7 +118,7 @@ def xavier_uniform(
     tanh- or sigmoid-like units (Glorot and Bengio, 2010).
     """
     fan_in, fan_out = _fans(shape, "xavier_uniform")
-    bound = _real(gain, "xavier_uniform", "gain") * math.sqrt(6.0 / (fan_in + fan_out))
+    bound = real("xavier_uniform", "gain", gain) * math.sqrt(6.0 / (fan_in + fan_out))
     return _uniform(shape, -bound, bound, rng, dtype, "xavier_uniform")
 
 
@@ -128,7 +127,7 @@ def xavier_normal(
 ) -> np.ndarray:
     """Glorot's normal initialisation: N(0, std**2), std = gain * sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _fans(shape, "xavier_normal")
-    std = _real(gain, "xavier_normal", "gain") * math.sqrt(2.0 / (fan_in + fan_out))
+    std = real("xavier_normal", "gain", gain) * math.sqrt(2.0 / (fan_in + fan_out))
     return _normal(shape, 0.0, std, rng, dtype, "xavier_normal")
 
 
@@ -158,7 +157,7 @@ def kaiming_uniform(
         See `calculate_gain`; ``"relu"`` for ReLU networks.
     """
     fan = _fan(shape, mode, "kaiming_uniform")
-    gain = calculate_gain(nonlinearity, _real(a, "kaiming_uniform", "a"))
+    gain = calculate_gain(nonlinearity, real("kaiming_uniform", "a", a))
     bound = gain * math.sqrt(3.0 / fan)  # U(-b, b) has variance b**2 / 3 = gain**2 / fan
     return _uniform(shape, -bound, bound, rng, dtype, "kaiming_uniform")
 
@@ -177,7 +176,7 @@ def kaiming_normal(
     Arguments as `kaiming_uniform`.
     """
     fan = _fan(shape, mode, "kaiming_normal")
-    gain = calculate_gain(nonlinearity, _real(a, "kaiming_normal", "a"))
+    gain = calculate_gain(nonlinearity, real("kaiming_normal", "a", a))
     return _normal(shape, 0.0, gain / math.sqrt(fan), rng, dtype, "kaiming_normal")
 
 
@@ -185,18 +184,18 @@ def kaiming_normal(
 
 
 def _uniform(shape: Shape, low: float, high: float, rng: Rng, dtype: Any, op: str) -> np.ndarray:
-    dims, dt = _shape(shape, op), _dtype(dtype, op)
+    dims, dt = checked_shape(op, shape), floating_dtype(op, dtype)
     # Drawn in float64 and then cast, so a seed gives the same numbers in every dtype.
-    return generator(rng, op).uniform(low, high, dims).astype(dt)
+    return generator(op, rng).uniform(low, high, dims).astype(dt)
 
 
 def _normal(shape: Shape, mean: float, std: float, rng: Rng, dtype: Any, op: str) -> np.ndarray:
-    dims, dt = _shape(shape, op), _dtype(dtype, op)
-    return generator(rng, op).normal(mean, std, dims).astype(dt)
+    dims, dt = checked_shape(op, shape), floating_dtype(op, dtype)
+    return generator(op, rng).normal(mean, std, dims).astype(dt)
 
 
 def _compute_fans(shape: Shape, op: str) -> tuple[int, int]:
-    dims = _shape(shape, op)
+    dims = checked_shape(op, shape)
     if len(dims) < 2:
         raise ValueError(
             f"{op}: expected a weight shape with at least 2 axes (out, in, ...), got {dims}"
@@ -209,44 +208,12 @@ def _fans(shape: Shape, op: str) -> tuple[int, int]:
     """The fans of a weight that a variance can be divided by (no zero-length axes)."""
     fan_in, fan_out = _compute_fans(shape, op)
     if fan_in == 0 or fan_out == 0:
-        dims = _shape(shape, op)
+        dims = checked_shape(op, shape)
         raise ValueError(f"{op}: expected a shape without zero-length axes, got {dims}")
     return fan_in, fan_out
 
 
 def _fan(shape: Shape, mode: str, op: str) -> int:
-    if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"{op}: expected mode 'fan_in' or 'fan_out', got {mode!r}")
+    choice(op, "mode", mode, ("fan_in", "fan_out"))
     fan_in, fan_out = _fans(shape, op)
     return fan_in if mode == "fan_in" else fan_out
-
-
-def _shape(shape: Any, op: str) -> tuple[int, ...]:
-    """`shape` as a tuple of non-negative ints (an int is a 1-D shape)."""
-    dims = (shape,) if isinstance(shape, (numbers.Integral, np.integer)) else shape
-    if (
-        not isinstance(dims, (tuple, list))
-        or not all(isinstance(d, (numbers.Integral, np.integer)) for d in dims)
-        or any(isinstance(d, bool) or d < 0 for d in dims)
-        or isinstance(shape, bool)
-    ):
-        raise ValueError(
-            f"{op}: expected a shape (an int or a tuple of non-negative ints), got {shape!r}"
-        )
-    return tuple(int(d) for d in dims)
-
-
-def _dtype(dtype: Any, op: str) -> np.dtype:
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"{op}: expected a floating dtype, got {dtype!r}") from None
-    if dt.kind != "f":
-        raise TypeError(f"{op}: expected a floating dtype, got {dt}")
-    return dt
-
-
-def _real(x: Any, op: str, name: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x):
-        raise ValueError(f"{op}: expected a finite real number for {name}, got {x!r}")
-    return float(x)

@@ -1,6 +1,6 @@
-"""Argument handling shared by `nn.functional`, `nn.init` and the layers: random generators,
-predictions paired with targets on both paths (Tensors, and Values in nested lists), shape
-checks, and reductions."""
+"""The inputs of layers and losses: a node from what the user passed (a Tensor, a NumPy
+array, a Value), and predictions paired with their targets on both paths (Tensors of
+exactly one shape, and Values in nested lists of numbers)."""
 
 from __future__ import annotations
 
@@ -13,54 +13,17 @@ import numpy as np
 from autograd_lite import Tensor, Value
 
 __all__ = [
-    "REDUCTIONS",
-    "Rng",
     "ScalarInput",
     "batch_size",
-    "check_reduction",
-    "generator",
     "is_scalar_input",
     "map_pairs",
     "node_input",
-    "probability",
-    "reduce_scalar",
-    "reduce_tensor",
     "tensor_input",
     "tensor_pair",
-    "total",
 ]
-
-REDUCTIONS = ("mean", "sum", "none")
 
 # A Value, or a (nested) list of Values and numbers.
 ScalarInput = Value | Sequence[Any]
-# What every `rng=` argument takes: a generator (advanced), a seed, or None (fresh entropy).
-Rng = np.random.Generator | int | None
-
-
-def generator(rng: Any, op: str) -> np.random.Generator:
-    """`rng` as a Generator, or a TypeError naming `op`."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    seed = isinstance(rng, (numbers.Integral, np.integer)) and not isinstance(rng, bool)
-    if rng is None or seed:
-        return np.random.default_rng(rng)
-    raise TypeError(
-        f"{op}: expected rng to be an np.random.Generator, an int seed or None, got "
-        f"{type(rng).__name__}"
-    )
-
-
-def probability(p: Any, op: str) -> float:
-    """`p` as a float in [0, 1], or a ValueError naming `op`."""
-    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0 <= p <= 1:
-        raise ValueError(f"{op}: expected a probability p in [0, 1], got {p!r}")
-    return float(p)
-
-
-def check_reduction(reduction: Any, op: str) -> None:
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"{op}: expected reduction in {REDUCTIONS}, got {reduction!r}")
 
 
 # ----------------------------------------------------------------------------- one input
@@ -131,14 +94,6 @@ def tensor_pair(pred: Any, target: Any, op: str) -> tuple[Tensor, Tensor]:
     return pred, target
 
 
-def reduce_tensor(losses: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return losses.mean()
-    if reduction == "sum":
-        return losses.sum()
-    return losses
-
-
 # ----------------------------------------------------------------------------- value path
 
 
@@ -195,40 +150,3 @@ def _number(x: Any, op: str) -> float | Value:
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
         return float(x)
     raise TypeError(f"{op}: expected target to hold numbers, got {type(x).__name__}")
-
-
-def total(items: Any, op: str) -> Any:
-    """The sum of the nodes in a (nested) list, built as a chain of additions."""
-    flat = _flatten(items)
-    if not flat:
-        raise ValueError(f"{op}: expected at least one prediction, got none")
-    result = flat[0]
-    for item in flat[1:]:
-        result = result + item
-    return result
-
-
-def reduce_scalar(losses: Any, reduction: str, op: str) -> Any:
-    """The mean or sum of a nested list of Values, or the list itself for ``"none"``."""
-    if reduction == "none":
-        return losses
-    result = total(losses, op)
-    if reduction == "mean":
-        return result * (1.0 / len(_flatten(losses)))
-    return result
-
-
-def _flatten(items: Any) -> list[Any]:
-    if not isinstance(items, (list, tuple)):
-        return [items]
-    flat: list[Any] = []
-    stack = [iter(items)]
-    while stack:  # iterative: a long list of lists must not hit the recursion limit
-        for item in stack[-1]:
-            if isinstance(item, (list, tuple)):
-                stack.append(iter(item))
-                break
-            flat.append(item)
-        else:
-            stack.pop()
-    return flat

@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from nn import functional as F
-from nn.inputs import check_reduction
 from nn.module import Module
+from nn.reductions import check_reduction
+from nn.validation import real
 
 __all__ = [
     "BCELoss",
@@ -26,7 +27,7 @@ class _Loss(Module):
     """A loss with a `reduction` ("mean", "sum" or "none"), checked when it is made."""
 
     def __init__(self, reduction: str = "mean") -> None:
-        check_reduction(reduction, type(self).__name__)
+        check_reduction(type(self).__name__, reduction)
         self.reduction = reduction
 
     def extra_repr(self) -> str:
@@ -54,9 +55,7 @@ class BCELoss(_Loss):
 
     def __init__(self, reduction: str = "mean", eps: float = 1e-7) -> None:
         super().__init__(reduction)
-        if not (isinstance(eps, (int, float)) and 0 < eps < 0.5):
-            raise ValueError(f"BCELoss: expected 0 < eps < 0.5, got {eps!r}")
-        self.eps = float(eps)
+        self.eps = real("BCELoss", "eps", eps, 0.0, 0.5, low_open=True, high_open=True)
 
     def forward(self, probs: Any, targets: Any) -> Any:
         return F.binary_cross_entropy(probs, targets, self.reduction, self.eps)
@@ -88,9 +87,7 @@ class HingeLoss(_Loss):
 
     def __init__(self, reduction: str = "mean", margin: float = 1.0) -> None:
         super().__init__(reduction)
-        if isinstance(margin, bool) or not isinstance(margin, (int, float)):
-            raise TypeError(f"HingeLoss: expected a real margin, got {type(margin).__name__}")
-        self.margin = float(margin)
+        self.margin = real("HingeLoss", "margin", margin)
 
     def forward(self, scores: Any, targets: Any) -> Any:
         return F.hinge_loss(scores, targets, self.reduction, self.margin)

@@ -9,16 +9,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
-
 from autograd_lite import Value
 from autograd_lite.scalar_ops import linear
-from nn.activations import Activation, activation_name, get_activation
+from nn.layers.activations import Activation, activation_name, get_activation
 from nn.module import Module
+from nn.validation import Rng, generator, positive_int
 
 __all__ = ["MLP", "Layer", "Neuron"]
-
-Rng = np.random.Generator | int | None
 
 
 class Neuron(Module):
@@ -36,8 +33,8 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, activation: str | Activation | None = "relu", rng: Rng = None):
-        nin = _positive_int(nin, "nin")
-        rng = np.random.default_rng(rng)
+        nin = positive_int("Neuron", "nin", nin)
+        rng = generator("Neuron", rng)
         bound = 1.0 / math.sqrt(nin)
         self.w = [Value(v, label=f"w{i}") for i, v in enumerate(rng.uniform(-bound, bound, nin))]
         self.b = Value(rng.uniform(-bound, bound), label="b")
@@ -58,8 +55,8 @@ class Layer(Module):
     def __init__(
         self, nin: int, nout: int, activation: str | Activation | None = "relu", rng: Rng = None
     ):
-        nout = _positive_int(nout, "nout")
-        rng = np.random.default_rng(rng)
+        nout = positive_int("Layer", "nout", nout)
+        rng = generator("Layer", rng)
         self.neurons = [Neuron(nin, activation, rng) for _ in range(nout)]
 
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
@@ -90,9 +87,11 @@ class MLP(Module):
         output_activation: str | Activation | None = None,
         rng: Rng = None,
     ):
-        if isinstance(nouts, int) or len(nouts) == 0:
+        if not isinstance(nouts, (list, tuple)):
+            raise TypeError(f"MLP: expected a non-empty list of layer sizes, got {nouts!r}")
+        if not nouts:
             raise ValueError(f"MLP: expected a non-empty list of layer sizes, got {nouts!r}")
-        rng = np.random.default_rng(rng)
+        rng = generator("MLP", rng)
         sizes = [nin, *nouts]
         last = len(nouts) - 1
         self.layers = [
@@ -108,9 +107,3 @@ class MLP(Module):
     def extra_repr(self) -> str:
         sizes = [len(self.layers[0].neurons[0].w)] + [len(layer.neurons) for layer in self.layers]
         return " -> ".join(map(str, sizes))
-
-
-def _positive_int(n: int, name: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"expected a positive integer for {name}, got {n!r}")
-    return int(n)

@@ -2,7 +2,7 @@
 
 The same ideas as `Neuron`, `Layer` and `MLP` (a `Linear` is a `Layer` whose neurons are
 the rows of its weight), one node per layer instead of one per neuron, so an MNIST network
-trains at NumPy speed. Activation modules are in `activation_layers.py`.
+trains at NumPy speed. Activation modules are in `activations.py`.
 
 Every module accepts a `Tensor` or a plain NumPy array; an array is wrapped as a Tensor
 that needs no gradient, so a data batch costs no graph.
@@ -19,8 +19,9 @@ import numpy as np
 from autograd_lite import Tensor, tensor_ops
 from nn import functional as F
 from nn import init
-from nn.inputs import Rng, generator, probability, tensor_input
+from nn.inputs import tensor_input
 from nn.module import Module
+from nn.validation import Rng, axis_in_range, generator, int_axis, positive_int, probability
 
 __all__ = ["Dropout", "Flatten", "Linear", "Sequential"]
 
@@ -59,9 +60,9 @@ class Linear(Module):
         rng: Rng = None,
         dtype: Any = np.float32,
     ) -> None:
-        in_features = _positive_int(in_features, "in_features")
-        out_features = _positive_int(out_features, "out_features")
-        rng = generator(rng, "Linear")
+        in_features = positive_int("Linear", "in_features", in_features)
+        out_features = positive_int("Linear", "out_features", out_features)
+        rng = generator("Linear", rng)
         shape = (out_features, in_features)
         w = init.kaiming_uniform(shape, a=math.sqrt(5.0), rng=rng, dtype=dtype)
         self.weight = Tensor(w, requires_grad=True, label="weight")
@@ -161,16 +162,13 @@ class Flatten(Module):
     """
 
     def __init__(self, start_axis: int = 1, end_axis: int = -1) -> None:
-        self.start_axis, self.end_axis = _int(start_axis, "start_axis"), _int(end_axis, "end_axis")
+        self.start_axis = int_axis("Flatten", "start_axis", start_axis)
+        self.end_axis = int_axis("Flatten", "end_axis", end_axis)
 
     def forward(self, x: Tensor | np.ndarray) -> Tensor:
         x = tensor_input(x, "Flatten")
-        for axis in (self.start_axis, self.end_axis):
-            if not -x.ndim <= axis < max(x.ndim, 1):
-                raise ValueError(
-                    f"Flatten: expected axes in range for an input of shape {x.shape}, got "
-                    f"start_axis={self.start_axis}, end_axis={self.end_axis}"
-                )
+        axis_in_range("Flatten", "start_axis", self.start_axis, x.ndim)
+        axis_in_range("Flatten", "end_axis", self.end_axis, x.ndim)
         return tensor_ops.flatten(x, self.start_axis, self.end_axis)
 
     def extra_repr(self) -> str:
@@ -191,23 +189,11 @@ class Dropout(Module):
     """
 
     def __init__(self, p: float = 0.5, rng: Rng = None) -> None:
-        self.p = probability(p, "Dropout")
-        self._rng = generator(rng, "Dropout")
+        self.p = probability("Dropout", "p", p)
+        self._rng = generator("Dropout", rng)
 
     def forward(self, x: Tensor | np.ndarray) -> Tensor:
         return F.dropout(x, self.p, self.training, self._rng)
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
-
-
-def _positive_int(n: Any, name: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"Linear: expected a positive integer for {name}, got {n!r}")
-    return int(n)
-
-
-def _int(n: Any, name: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"Flatten: expected an int for {name}, got {type(n).__name__}")
-    return int(n)

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import abc
 import math
-import numbers
 from collections.abc import Mapping
 from typing import Any
 
 from nn.optim.optimizer import Optimizer
+from nn.validation import integer, positive_int, real
 
 __all__ = ["CosineAnnealingLR", "ExponentialLR", "LRScheduler", "StepLR"]
 
@@ -48,8 +48,7 @@ class LRScheduler(abc.ABC):
             raise TypeError(
                 f"{name}: expected an nn.optim Optimizer, got {type(optimizer).__name__}"
             )
-        if isinstance(last_epoch, bool) or not isinstance(last_epoch, int) or last_epoch < -1:
-            raise ValueError(f"{name}: expected last_epoch an integer >= -1, got {last_epoch!r}")
+        last_epoch = integer(name, "last_epoch", last_epoch, minimum=-1)
         for k, group in enumerate(optimizer.param_groups):
             if last_epoch == -1:
                 group.setdefault("initial_lr", group["lr"])
@@ -138,8 +137,8 @@ class StepLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
     ) -> None:
-        self.step_size = _positive_int(self, "step_size", step_size)
-        self.gamma = _positive_real(self, "gamma", gamma)
+        self.step_size = positive_int(type(self).__name__, "step_size", step_size)
+        self.gamma = real(type(self).__name__, "gamma", gamma, 0.0, low_open=True)
         super().__init__(optimizer, last_epoch)
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
@@ -159,7 +158,7 @@ class ExponentialLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
-        self.gamma = _positive_real(self, "gamma", gamma)
+        self.gamma = real(type(self).__name__, "gamma", gamma, 0.0, low_open=True)
         super().__init__(optimizer, last_epoch)
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
@@ -186,30 +185,10 @@ class CosineAnnealingLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
     ) -> None:
-        self.T_max = _positive_int(self, "T_max", T_max)
-        if isinstance(eta_min, bool) or not isinstance(eta_min, numbers.Real):
-            raise TypeError(f"{type(self).__name__}: expected eta_min a number, got {eta_min!r}")
-        if not (math.isfinite(eta_min) and eta_min >= 0):
-            raise ValueError(f"{type(self).__name__}: expected eta_min >= 0, got {eta_min!r}")
-        self.eta_min = float(eta_min)
+        self.T_max = positive_int(type(self).__name__, "T_max", T_max)
+        self.eta_min = real(type(self).__name__, "eta_min", eta_min, 0.0)
         super().__init__(optimizer, last_epoch)
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
         cosine = (1.0 + math.cos(math.pi * epoch / self.T_max)) / 2.0
         return self.eta_min + (base_lr - self.eta_min) * cosine
-
-
-def _positive_int(owner: object, name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(
-            f"{type(owner).__name__}: expected {name} a positive integer, got {value!r}"
-        )
-    return int(value)
-
-
-def _positive_real(owner: object, name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{type(owner).__name__}: expected {name} a number, got {value!r}")
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{type(owner).__name__}: expected {name} > 0, got {value!r}")
-    return float(value)

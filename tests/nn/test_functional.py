@@ -349,8 +349,11 @@ def test_functional_dropout():
     np.testing.assert_array_equal(F.dropout(x, 1.0).data, 0.0)
     out = F.dropout(x, 0.25, rng=0).data
     assert set(np.unique(out)) == {0.0, 1 / 0.75}
-    for p in (-0.1, 1.5, True, "0.5"):
-        with pytest.raises(ValueError, match=r"expected a probability p in \[0, 1\]"):
+    for p in (-0.1, 1.5, float("nan")):
+        with pytest.raises(ValueError, match=r"dropout: expected p in \[0, 1\], got"):
+            F.dropout(x, p)
+    for p in (True, "0.5", None):  # the wrong type of argument: TypeError
+        with pytest.raises(TypeError, match=r"dropout: expected p to be a real number, got"):
             F.dropout(x, p)
 
 
@@ -392,6 +395,10 @@ def test_loss_module_reprs_and_errors():
     assert repr(losses.HingeLoss(margin=2)) == "HingeLoss(margin=2)"
     with pytest.raises(ValueError, match="MSELoss: expected reduction in"):
         losses.MSELoss(reduction="batchmean")
-    with pytest.raises(ValueError, match=r"expected 0 < eps < 0\.5"):
+    with pytest.raises(ValueError, match=r"BCELoss: expected eps in \(0, 0\.5\), got 0\.0"):
         losses.BCELoss(eps=0.0)
+    with pytest.raises(TypeError, match=r"MSELoss: expected reduction in .*, got 1"):
+        losses.MSELoss(reduction=1)
+    with pytest.raises(TypeError, match="HingeLoss: expected margin to be a real number"):
+        losses.HingeLoss(margin="1")
     assert losses.MSELoss()(Value(2.0), 1.0).data == 1.0

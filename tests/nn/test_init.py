@@ -36,7 +36,7 @@ def test_gains(nonlinearity, param, gain):
 
 
 def test_an_unknown_nonlinearity_is_a_clear_error():
-    with pytest.raises(ValueError, match=r"expected a nonlinearity in \[.*'tanh'\], got 'swish'"):
+    with pytest.raises(ValueError, match=r"expected nonlinearity in \(.*'tanh'\), got 'swish'"):
         init.calculate_gain("swish")
 
 
@@ -97,12 +97,12 @@ def test_seeds_generators_and_dtypes():
     ("call", "error", "words"),
     [
         (lambda: init.zeros((2, -1)), ValueError, r"expected a shape .*, got \(2, -1\)"),
-        (lambda: init.ones(2.5), ValueError, "expected a shape"),
-        (lambda: init.ones(True), ValueError, "expected a shape"),
-        (lambda: init.ones("3"), ValueError, "expected a shape"),
+        (lambda: init.ones(2.5), TypeError, "expected a shape"),
+        (lambda: init.ones(True), TypeError, "expected a shape"),
+        (lambda: init.ones("3"), TypeError, "expected a shape"),
         (lambda: init.xavier_uniform(5), ValueError, "at least 2 axes"),
         (lambda: init.xavier_normal((0, 3)), ValueError, r"zero-length axes, got \(0, 3\)"),
-        (lambda: init.kaiming_uniform((3, 2), mode="fan"), ValueError, "'fan_in' or 'fan_out'"),
+        (lambda: init.kaiming_uniform((3, 2), mode="fan"), ValueError, r"mode in \('fan_in', 'f"),
         (lambda: init.kaiming_normal((3, 2), nonlinearity="gelu"), ValueError, "'gelu'"),
         (lambda: init.uniform(3, 2.0, 1.0), ValueError, "expected low <= high"),
         (lambda: init.normal(3, std=-1.0), ValueError, "expected std >= 0"),

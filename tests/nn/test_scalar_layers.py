@@ -42,8 +42,8 @@ def test_layer_and_mlp_shapes_and_parameter_counts():
 
 def test_the_output_layer_is_linear_by_default():
     mlp = nn.MLP(2, [4, 1], rng=0)
-    assert mlp.layers[-1].neurons[0](np.zeros(4).tolist())._op == "linear"
-    assert mlp.layers[0].neurons[0]([0.0, 0.0])._op == "relu"
+    assert mlp.layers[-1].neurons[0](np.zeros(4).tolist()).op == "linear"
+    assert mlp.layers[0].neurons[0]([0.0, 0.0]).op == "relu"
 
 
 def test_seeded_networks_are_reproducible():
@@ -57,18 +57,19 @@ def test_mlp_gradients_match_finite_differences():
 
 
 @pytest.mark.parametrize(
-    ("build", "words"),
+    ("build", "error", "words"),
     [
-        (lambda: nn.Neuron(0), "positive integer for nin"),
-        (lambda: nn.Layer(2, 2.5), "positive integer for nout"),
-        (lambda: nn.MLP(2, []), "non-empty list of layer sizes"),
-        (lambda: nn.MLP(2, 3), "non-empty list of layer sizes"),
-        (lambda: nn.Neuron(2, activation="swish"), "unknown activation 'swish'"),
-        (lambda: nn.Neuron(2, rng=0)([1.0]), "expected 2 inputs, got 1"),
+        (lambda: nn.Neuron(0), ValueError, "Neuron: expected nin to be a positive integer, got 0"),
+        (lambda: nn.Layer(2, 2.5), TypeError, "Layer: expected nout to be a positive integer"),
+        (lambda: nn.MLP(2, []), ValueError, "non-empty list of layer sizes"),
+        (lambda: nn.MLP(2, 3), TypeError, "non-empty list of layer sizes"),
+        (lambda: nn.MLP(2, [3], rng="0"), TypeError, "MLP: expected rng to be an np.random"),
+        (lambda: nn.Neuron(2, activation="swish"), ValueError, "unknown activation 'swish'"),
+        (lambda: nn.Neuron(2, rng=0)([1.0]), ValueError, "expected 2 inputs, got 1"),
     ],
 )
-def test_bad_arguments_are_clear_errors(build, words):
-    with pytest.raises(ValueError, match=words):
+def test_bad_arguments_are_clear_errors(build, error, words):
+    with pytest.raises(error, match=words):
         build()
 
 

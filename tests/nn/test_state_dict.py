@@ -11,8 +11,8 @@ import pytest
 
 import nn
 from autograd_lite import Tensor, Value
-from nn.activation_layers import ReLU
-from nn.layers import Linear, Sequential
+from nn.layers.activations import ReLU
+from nn.layers.tensor import Linear, Sequential
 
 
 def make_model(seed: int) -> Sequential:
