@@ -1,12 +1,18 @@
-"""Flat buffers: one contiguous array for a parameter group, and scratch space for updates.
+"""Blocks: the parameters an optimizer updates with one call of its array code.
 
 An optimizer step is a handful of elementwise ufuncs. Done per parameter, each ufunc is a
 Python call, a NumPy dispatch and a loop over a small array; done once over one buffer that
-holds every parameter of the group, it is the same arithmetic (elementwise IEEE operations
-give the same bits whatever the array's layout) at a fraction of the overhead. So a
-`FlatGroup` moves ("re-homes") its parameters into one buffer: each ``p.data`` becomes a
-view ``buffer[a:b].reshape(shape)``, and the optimizer's state arrays for those parameters
-are views into flat state buffers laid out the same way.
+holds every parameter of a group, it is the same arithmetic (elementwise IEEE operations
+give the same bits whatever the array's layout) at a fraction of the overhead. A `Block`
+lays its parameters out in one flat buffer: ``data[a:b].reshape(shape)`` is parameter i, and
+the gradient and every state array (momentum, moments) are flat buffers laid out the same
+way, so the state of parameter i is a view of them.
+
+- `FlatGroup`: floating Tensors of one dtype, moved ("re-homed") into the buffer: each
+  ``p.data`` becomes its view, so the update writes the parameters themselves.
+- `ValueBlock`: `Value`s, whose data are Python floats: gathered into a float64 buffer
+  before the update and scattered back after it, so the arithmetic of every optimizer is
+  written once, for arrays, and a Value follows exactly the trajectory of a float64 Tensor.
 """
 
 from __future__ import annotations
@@ -14,12 +20,13 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-from autograd_lite import Tensor
+from autograd_lite import Tensor, Value
 
-__all__ = ["FlatGroup", "Scratch", "flat_problem"]
+__all__ = ["Block", "FlatGroup", "Scratch", "ValueBlock", "flat_problem", "layout"]
 
 
 def flat_problem(params: Sequence[object]) -> str | None:
@@ -36,83 +43,60 @@ def flat_problem(params: Sequence[object]) -> str | None:
     return None
 
 
-class FlatGroup:
-    """The parameters of one group re-homed into one buffer, with flat state and gradients.
+def layout(params: list[Any], flat: bool) -> tuple[list[Block], list[Tensor]]:
+    """The blocks of a group's parameters and the Tensors it updates one by one: with
+    `flat` and only floating Tensors of one dtype, one `FlatGroup`; otherwise a `ValueBlock`
+    of its Values (if any) and its Tensors one by one."""
+    if flat and flat_problem(params) is None:
+        return [FlatGroup(params)], []
+    values = [p for p in params if isinstance(p, Value)]
+    tensors = [p for p in params if not isinstance(p, Value)]
+    return ([ValueBlock(values)] if values else []), tensors
+
+
+class Block:
+    """Parameters laid out in one flat buffer, with a flat gradient and flat state buffers.
 
     Parameters
     ----------
-    params : list of Tensor
-        Floating tensors of one dtype (see `flat_problem`). Their values are copied into the
-        buffer and each ``p.data`` is rebound to its view of it.
+    params : list of Value or Tensor
+    shapes : list of tuple
+        The shape of each parameter (() for a Value).
+    dtype : floating dtype
+        The dtype of every buffer.
     """
 
-    def __init__(self, params: list[Tensor]) -> None:
+    def __init__(self, params: list[Any], shapes: list[tuple[int, ...]], dtype: Any) -> None:
         self.params = params
-        self.dtype = params[0].data.dtype
-        self.shapes = [p.data.shape for p in params]
-        bounds = np.cumsum([0] + [math.prod(s) for s in self.shapes]).tolist()
+        self.dtype = np.dtype(dtype)
+        self.shapes = shapes
+        bounds = np.cumsum([0] + [math.prod(s) for s in shapes]).tolist()
         self.slices = [slice(a, b) for a, b in itertools.pairwise(bounds)]
         self.size = bounds[-1]
         self.data = np.empty(self.size, self.dtype)
         self.views = self._views_of(self.data)
-        for i in range(len(params)):
-            self._rehome(i)
-        # The gradients are gathered here every step. Each parameter also offers its view as
-        # its `_grad_buffer`, so ops that can (`linear`) write the gradient there directly
-        # and the gather skips it. The price: with a flat optimizer, a parameter's `.grad`
-        # array is reused from step to step (copy it to keep it).
         self.grad = np.zeros(self.size, self.dtype)
         self.grad_views = self._views_of(self.grad)
-        for p, view in zip(params, self.grad_views):
-            p._grad_buffer = view
         self.states: dict[str, np.ndarray] = {}
         self.state_views: dict[str, list[np.ndarray]] = {}
         self._work: np.ndarray | None = None
         self._tmp: np.ndarray | None = None
 
+    def gather(self) -> np.ndarray | None:
+        """Prepare an update: the flat gradient, or None when one update of the whole block
+        cannot express this step (the caller then updates parameter by parameter)."""
+        raise NotImplementedError
+
+    def member(self, i: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Parameter i's data (updated in place) and gradient (None: it does not move), for
+        an update of that parameter alone."""
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Complete an update (after `gather`, whichever way the block was updated)."""
+
     def _views_of(self, buffer: np.ndarray) -> list[np.ndarray]:
         return [buffer[s].reshape(shape) for s, shape in zip(self.slices, self.shapes)]
-
-    def _rehome(self, i: int) -> None:
-        p, view = self.params[i], self.views[i]
-        data = p.data
-        if data.shape != view.shape or data.dtype != self.dtype:
-            raise ValueError(
-                f"optimizer: expected parameter {i} of a flat group to keep shape "
-                f"{view.shape} and dtype {self.dtype}, got shape {data.shape} and dtype "
-                f"{data.dtype} (its .data was replaced); build a new optimizer for it"
-            )
-        view[...] = data
-        p.data = view
-
-    def rehome(self) -> None:
-        """Move back into the buffer any parameter whose ``.data`` was rebound since.
-
-        An identity test per parameter: a view of the buffer that is not *our* view (a
-        transpose, say) is re-homed too.
-        """
-        for i, (p, view) in enumerate(zip(self.params, self.views)):
-            if p.data is not view:
-                self._rehome(i)
-
-    def gather(self) -> np.ndarray | None:
-        """Every parameter's gradient copied into the flat gradient buffer.
-
-        None when some parameter has no gradient: it must not move this step, which one
-        whole-buffer update cannot express, so the caller updates parameter by parameter.
-        """
-        for p, view in zip(self.params, self.grad_views):
-            g = p.grad
-            if g is None:
-                return None
-            if g is view:  # written in place by the backward pass
-                continue
-            if g.shape != view.shape:  # a () gradient would broadcast silently
-                raise ValueError(
-                    f"optimizer: expected a gradient of shape {view.shape}, got shape {g.shape}"
-                )
-            np.copyto(view, g)
-        return self.grad
 
     def new_state(self, name: str) -> np.ndarray:
         """The zeroed flat state buffer `name` (allocated on first use)."""
@@ -142,6 +126,105 @@ class FlatGroup:
 
     def describe(self) -> str:
         return f"one {self.dtype} buffer of {self.size} values"
+
+
+class FlatGroup(Block):
+    """Floating Tensors of one dtype (see `flat_problem`), re-homed into the buffer.
+
+    Their values are copied into the buffer and each ``p.data`` is rebound to its view.
+    Each parameter also gets its view of the flat gradient as its `Tensor.grad_buffer`, so
+    ops that can (`linear`) write the gradient there directly and `gather` skips it. The
+    price: with a flat optimizer, a parameter's ``.grad`` array is reused from step to step
+    (copy it to keep it).
+    """
+
+    def __init__(self, params: list[Tensor]) -> None:
+        super().__init__(params, [p.data.shape for p in params], params[0].data.dtype)
+        for i in range(len(params)):
+            self._rehome(i)
+        for p, view in zip(params, self.grad_views):
+            p.grad_buffer = view
+
+    def _rehome(self, i: int) -> None:
+        p, view = self.params[i], self.views[i]
+        data = p.data
+        if data.shape != view.shape or data.dtype != self.dtype:
+            raise ValueError(
+                f"optimizer: expected parameter {i} of a flat group to keep shape "
+                f"{view.shape} and dtype {self.dtype}, got shape {data.shape} and dtype "
+                f"{data.dtype} (its .data was replaced); build a new optimizer for it"
+            )
+        view[...] = data
+        p.data = view
+
+    def rehome(self) -> None:
+        """Move back into the buffer any parameter whose ``.data`` was rebound since.
+
+        An identity test per parameter: a view of the buffer that is not *our* view (a
+        transpose, say) is re-homed too.
+        """
+        for i, (p, view) in enumerate(zip(self.params, self.views)):
+            if p.data is not view:
+                self._rehome(i)
+
+    def gather(self) -> np.ndarray | None:
+        """Every parameter's gradient copied into the flat gradient buffer.
+
+        None when some parameter has no gradient: it must not move this step, which one
+        whole-buffer update cannot express, so the caller updates parameter by parameter.
+        """
+        self.rehome()
+        for p, view in zip(self.params, self.grad_views):
+            g = p.grad
+            if g is None:
+                return None
+            if g is view:  # written in place by the backward pass
+                continue
+            if g.shape != view.shape:  # a () gradient would broadcast silently
+                raise ValueError(
+                    f"optimizer: expected a gradient of shape {view.shape}, got shape {g.shape}"
+                )
+            np.copyto(view, g)
+        return self.grad
+
+    def member(self, i: int) -> tuple[np.ndarray, np.ndarray | None]:
+        p = self.params[i]
+        return p.data, p.grad
+
+
+class ValueBlock(Block):
+    """`Value`s as one float64 array: gathered before an update, scattered back after it.
+
+    A Value's state (a momentum, a moment) is a 0-d view of the block's state buffers.
+    """
+
+    def __init__(self, params: list[Value]) -> None:
+        super().__init__(params, [()] * len(params), np.float64)
+
+    def gather(self) -> np.ndarray:
+        """Every Value's data and gradient into the flat buffers (a Value always has a
+        gradient: 0.0 when the loss does not reach it)."""
+        n = self.size
+        self.data[...] = np.fromiter((p.data for p in self.params), np.float64, n)
+        self.grad[...] = np.fromiter((_number(p.grad) for p in self.params), np.float64, n)
+        return self.grad
+
+    def member(self, i: int) -> tuple[np.ndarray, np.ndarray | None]:
+        return self.views[i], self.grad_views[i]
+
+    def finish(self) -> None:
+        """The updated values back into the Values, as Python floats."""
+        for p, x in zip(self.params, self.data.tolist()):
+            p.data = x
+
+    def describe(self) -> str:
+        return f"gathered into one float64 array of {self.size} values per step"
+
+
+def _number(grad: Any) -> float:
+    """A Value's gradient as a float (after ``backward(create_graph=True)`` it is a Value
+    with a graph of its own; the update uses its value)."""
+    return grad.data if isinstance(grad, Value) else grad
 
 
 class Scratch:

@@ -7,15 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite import Value
-from nn.optim._checks import check_bool, check_real
-from nn.optim.optimizer import (
-    NewState,
-    Optimizer,
-    ParamsT,
-    effective_grad,
-    effective_grad_value,
-)
+from nn.optim.optimizer import NewState, Optimizer, ParamsT, effective_grad
+from nn.validation import boolean, real
 
 __all__ = ["Adam"]
 
@@ -89,12 +82,12 @@ class Adam(Optimizer):
         betas = group["betas"]
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"{name}: expected betas to be a pair of numbers, got {betas!r}")
-        pair = {"beta1": betas[0], "beta2": betas[1]}
-        for key in pair:
-            check_real(name, pair, key, 0.0, 1.0, high_open=True)
-        group["betas"] = (pair["beta1"], pair["beta2"])
-        check_real(name, group, "eps", 0.0, low_open=True)
-        check_bool(name, group, "amsgrad")
+        group["betas"] = (
+            real(name, "beta1", betas[0], 0.0, 1.0, high_open=True),
+            real(name, "beta2", betas[1], 0.0, 1.0, high_open=True),
+        )
+        self._check(group, real, "eps", 0.0, low_open=True)
+        self._check(group, boolean, "amsgrad")
 
     def _phase(self, group: dict[str, Any], state: dict[str, Any]) -> Any:
         return state.get("step", 0)  # the bias corrections depend on it
@@ -156,14 +149,3 @@ class Adam(Optimizer):
         np.divide(m, tmp, out=tmp)
         tmp *= c
         p -= tmp
-
-    def _update_value(self, group: dict[str, Any], p: Value, state: dict[str, Any]) -> None:
-        d = effective_grad_value(p.grad, p.data, group["weight_decay"], group["maximize"])
-        b1, b2 = group["betas"]
-        m = state.get("exp_avg_scaled", 0.0) * b1 + d
-        v = state.get("exp_avg_sq_scaled", 0.0) * b2 + d * d
-        state["exp_avg_scaled"], state["exp_avg_sq_scaled"] = m, v
-        if group["amsgrad"]:
-            v = state["max_exp_avg_sq_scaled"] = max(state.get("max_exp_avg_sq_scaled", 0.0), v)
-        c, e = self._scalars(group, state["step"])
-        p.data = p.data - m / (math.sqrt(v) + e) * c

@@ -1,13 +1,14 @@
 """`Optimizer`: PyTorch's structure (param groups, per-parameter state, state dicts) for
 `Value` and `Tensor` parameters.
 
-A subclass says how one parameter moves, twice over: `_update_arrays` on NumPy arrays (in
-place, with ``out=`` and scratch arrays, so a step allocates nothing) and `_update_value`
-on Python floats, doing the same operations in the same order, so a `Value` follows exactly
-the trajectory of a float64 `Tensor`. This class does the rest: checking parameters and
-hyperparameters, skipping parameters without a gradient, and the *flat* fast path, where a
-group's tensors live in one buffer (`FlatGroup`) and `_update_arrays` runs once on whole
-buffers instead of once per parameter.
+A subclass says how parameters move once, in `_update_arrays`, on NumPy arrays (in place,
+with ``out=`` and scratch arrays, so a step allocates nothing). This class does the rest:
+checking parameters and hyperparameters, skipping parameters without a gradient, and laying
+the parameters out in *blocks* (see `nn.optim._flat`) so that `_update_arrays` runs once per
+group instead of once per parameter: a group's floating Tensors of one dtype live in one
+flat buffer (`FlatGroup`, the fast path), and its `Value`s are gathered into one float64
+array and scattered back (`ValueBlock`), so a Value follows exactly the trajectory of a
+float64 Tensor.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ import numpy as np
 
 from autograd_lite import Tensor, Value, enable_grad
 from autograd_lite.engine import Node
-from nn.optim._checks import check_bool, check_not_module, check_parameter, check_real
-from nn.optim._flat import FlatGroup, Scratch, flat_problem
+from nn.optim._flat import Block, FlatGroup, Scratch, flat_problem, layout
+from nn.optim._params import check_parameters, group_params, param_groups
+from nn.validation import boolean, real
 
 __all__ = ["Optimizer"]
 
@@ -62,37 +64,10 @@ class Optimizer(abc.ABC):
         self._check_hyperparameters(self.defaults)
         self.param_groups: list[dict[str, Any]] = []
         self.state: defaultdict[Node, dict[str, Any]] = defaultdict(dict)
-        self._flat: dict[int, tuple[dict[str, Any], FlatGroup]] = {}
+        # id(group) -> (group, its blocks, its Tensors updated one by one)
+        self._layouts: dict[int, tuple[dict[str, Any], list[Block], list[Tensor]]] = {}
         self._scratch = Scratch()
-        check_not_module(self._name, params)
-        if isinstance(params, (Node, np.ndarray)):
-            raise TypeError(
-                f"{self._name}: expected an iterable of parameters or of dicts, got a single "
-                f"{type(params).__name__}; wrap it in a list"
-            )
-        if isinstance(params, (set, frozenset)):
-            raise TypeError(
-                f"{self._name}: expected an ordered iterable of parameters, got a set (its "
-                f"order changes from run to run); pass a list, e.g. model.parameters()"
-            )
-        try:
-            items = list(params)
-        except TypeError:
-            raise TypeError(
-                f"{self._name}: expected an iterable of parameters or of dicts, got "
-                f"{type(params).__name__}"
-            ) from None
-        if not items:
-            raise ValueError(f"{self._name}: expected at least one parameter, got an empty list")
-        if all(isinstance(item, dict) for item in items):
-            groups = items
-        elif any(isinstance(item, dict) for item in items):
-            raise TypeError(
-                f"{self._name}: expected parameters or parameter groups (dicts), got a mix"
-            )
-        else:
-            groups = [{"params": items}]
-        for group in groups:
+        for group in param_groups(self._name, params):
             self.add_param_group(group)
 
     @property
@@ -106,9 +81,9 @@ class Optimizer(abc.ABC):
 
         Checks what every optimizer here has (lr, weight_decay, maximize, flat); subclasses
         check their own hyperparameters after calling this."""
-        check_real(self._name, group, "lr", 0.0)
-        check_real(self._name, group, "weight_decay", 0.0)
-        check_bool(self._name, group, "maximize")
+        self._check(group, real, "lr", 0.0)
+        self._check(group, real, "weight_decay", 0.0)
+        self._check(group, boolean, "maximize")
         flat = group.get("flat")
         if flat is not None and not isinstance(flat, bool):
             raise TypeError(f"{self._name}: expected flat to be None, True or False, got {flat!r}")
@@ -128,9 +103,12 @@ class Optimizer(abc.ABC):
         (already incremented) and the arrays made so far by `new`; `work` (given when the
         group has weight decay or maximize) and `tmp` are scratch arrays shaped like `p`."""
 
-    @abc.abstractmethod
-    def _update_value(self, group: dict[str, Any], p: Value, state: dict[str, Any]) -> None:
-        """Update the Value `p` (the float twin of `_update_arrays`)."""
+    def _check(
+        self, group: dict[str, Any], check: Callable[..., Any], name: str, *args: Any, **kwargs: Any
+    ) -> None:
+        """``group[name] = check(owner, name, group[name], ...)``: one of `nn.validation`'s
+        checks, storing the canonical value it returns."""
+        group[name] = check(self._name, name, group[name], *args, **kwargs)
 
     def _phase(self, group: dict[str, Any], state: dict[str, Any]) -> Any:
         """What must agree across a flat group's parameters for one whole-buffer update
@@ -153,46 +131,28 @@ class Optimizer(abc.ABC):
             already optimized (in this group or another), an empty group, or an invalid
             hyperparameter.
         """
-        if not isinstance(param_group, dict) or "params" not in param_group:
-            raise TypeError(
-                f"{self._name}: expected a parameter group as a dict with a 'params' entry, "
-                f"got {param_group!r:.80}"
-            )
-        params = param_group["params"]
-        check_not_module(self._name, params)
-        if isinstance(params, Node):
-            params = [params]
-        elif isinstance(params, (set, frozenset)):
-            raise TypeError(f"{self._name}: expected the group's params as a list, got a set")
-        params = list(params)
-        if not params:
-            raise ValueError(f"{self._name}: expected at least one parameter, got an empty list")
+        params = group_params(self._name, param_group)
         group = {**self.defaults, **param_group, "params": params}
         self._check_hyperparameters(group)
-        known = {id(p): k for k, g in enumerate(self.param_groups) for p in g["params"]}
-        seen: set[int] = set()
-        for i, p in enumerate(params):
-            check_parameter(self._name, i, p)
-            if id(p) in seen:
-                raise ValueError(f"{self._name}: parameter {i} appears twice in its group")
-            if id(p) in known:
-                raise ValueError(
-                    f"{self._name}: expected each parameter in one group, got parameter {i} of "
-                    f"the new group already in group {known[id(p)]}"
-                )
-            seen.add(id(p))
+        check_parameters(self._name, params, self.param_groups)
         problem = flat_problem(params)
         if group["flat"] is True and problem is not None:
             raise ValueError(
                 f"{self._name}: flat=True expected floating Tensors of one dtype, got {problem}"
             )
-        if group["flat"] is not False and problem is None:
-            self._flat[id(group)] = (group, FlatGroup(params))
+        self._layouts[id(group)] = (group, *layout(params, group["flat"] is not False))
         self.param_groups.append(group)
 
+    def _layout(self, group: dict[str, Any]) -> tuple[list[Block], list[Tensor]]:
+        """The blocks of `group` and its Tensors updated one by one."""
+        entry = self._layouts.get(id(group))
+        if entry is None or entry[0] is not group:  # a group dict replaced by hand
+            entry = self._layouts[id(group)] = (group, *layout(group["params"], flat=False))
+        return entry[1], entry[2]
+
     def _flat_of(self, group: dict[str, Any]) -> FlatGroup | None:
-        entry = self._flat.get(id(group))
-        return entry[1] if entry is not None and entry[0] is group else None
+        """The flat buffer of `group`, if it has one."""
+        return next((b for b in self._layout(group)[0] if isinstance(b, FlatGroup)), None)
 
     # -- gradients and steps --------------------------------------------------------------
 
@@ -216,60 +176,58 @@ class Optimizer(abc.ABC):
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:
-            flat = self._flat_of(group)
-            if flat is not None:
-                flat.rehome()
-                if group["flat"] is not False and self._flat_step(group, flat):
-                    continue
-            self._step_each(group, flat)
+            blocks, loose = self._layout(group)
+            for block in blocks:
+                if not self._block_step(group, block):
+                    self._step_each(group, block, block.params)
+                block.finish()
+            if loose:
+                self._step_each(group, None, loose)
         return loss
 
-    def _flat_step(self, group: dict[str, Any], flat: FlatGroup) -> bool:
-        """One update over the whole buffer; False (nothing done) when it cannot be one."""
-        g = flat.gather()
+    def _block_step(self, group: dict[str, Any], block: Block) -> bool:
+        """One update of the whole block; False (nothing done) when it cannot be one."""
+        g = block.gather()
         if g is None:
-            return False
-        states = [self.state[p] for p in flat.params]
+            return False  # a parameter without gradient must not move
+        states = [self.state[p] for p in block.params]
         first = states[0]
         keys, phase = set(first), self._phase(group, first)
         for state in states:
             if state.keys() != keys or self._phase(group, state) != phase:
                 return False  # e.g. a parameter that missed a step: its own bias correction
+        _adopt(block, states, keys - {"step"})
         for state in states:
             state["step"] = state.get("step", 0) + 1
-        merged = {name: flat.states.get(name, first[name]) for name in keys}
+        merged: dict[str, Any] = {name: block.states[name] for name in keys if name != "step"}
         merged["step"] = first["step"]
 
         def new(name: str) -> np.ndarray:
-            buffer = merged[name] = flat.new_state(name)
-            for state, view in zip(states, flat.state_views[name]):
+            buffer = merged[name] = block.new_state(name)
+            for state, view in zip(states, block.state_views[name]):
                 state[name] = view
             return buffer
 
-        work, tmp = flat.scratch(self._needs_work(group))
-        self._update_arrays(group, flat.data, g, merged, new, work, tmp)
+        work, tmp = block.scratch(self._needs_work(group))
+        self._update_arrays(group, block.data, g, merged, new, work, tmp)
         return True
 
-    def _step_each(self, group: dict[str, Any], flat: FlatGroup | None) -> None:
+    def _step_each(self, group: dict[str, Any], block: Block | None, params: list[Any]) -> None:
+        """Update parameter by parameter: the members of `block`, or (without a block)
+        Tensors with arrays of their own."""
         needs_work = self._needs_work(group)
         scratch = self._scratch
-        for i, p in enumerate(group["params"]):
-            if isinstance(p, Value):
-                state = self.state[p]
-                state["step"] = state.get("step", 0) + 1
-                self._update_value(group, p, state)
-                continue
-            g = p.grad
+        for i, p in enumerate(params):
+            data, g = block.member(i) if block is not None else (p.data, p.grad)
             if g is None:
                 continue  # no gradient this step: the parameter does not move
-            data = p.data
             if g.shape != data.shape:
                 raise ValueError(
                     f"{self._name}: expected a gradient of shape {data.shape}, got shape {g.shape}"
                 )
             state = self.state[p]
             state["step"] = state.get("step", 0) + 1
-            new = functools.partial(_new_state, state, flat, i, data)
+            new = functools.partial(_new_state, state, block, i, data)
             work = scratch.get("work", data.dtype, data.shape) if needs_work else None
             tmp = scratch.get("tmp", data.dtype, data.shape)
             self._update_arrays(group, data, g, state, new, work, tmp)
@@ -307,10 +265,10 @@ class Optimizer(abc.ABC):
             raise ValueError(
                 f"{self._name}.load_state_dict: expected groups of sizes {sizes}, got {saved_sizes}"
             )
-        owners = []  # index -> (param, group number, position in its group)
+        owners = []  # index -> parameter
         new_groups = []
-        for k, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
-            owners += [(p, k, i) for i, p in enumerate(group["params"])]
+        for group, saved in zip(self.param_groups, saved_groups):
+            owners += group["params"]
             merged = {**group, **saved, "params": group["params"], "flat": group["flat"]}
             self._check_hyperparameters(merged)
             new_groups.append(merged)
@@ -321,7 +279,7 @@ class Optimizer(abc.ABC):
                     f"{self._name}.load_state_dict: expected parameter indices in "
                     f"[0, {len(owners)}), got {index!r}"
                 )
-            p = owners[index][0]
+            p = owners[index]
             new_state[int(index)] = {
                 k: _restore(self._name, p, index, k, v) for k, v in entry.items()
             }
@@ -330,15 +288,8 @@ class Optimizer(abc.ABC):
             group.update(merged)
         self.state.clear()
         for index, entry in new_state.items():
-            p, k, i = owners[index]
-            flat = self._flat_of(self.param_groups[k])
-            if flat is not None:
-                for name, value in entry.items():
-                    if isinstance(value, np.ndarray):
-                        view = flat.state_view(name, i)
-                        view[...] = value
-                        entry[name] = view
-            self.state[p] = entry
+            # A block's members get their views of its state buffers at its next step.
+            self.state[owners[index]] = entry
 
     # -- repr -----------------------------------------------------------------------------
 
@@ -360,12 +311,26 @@ class Optimizer(abc.ABC):
 
 
 def _new_state(
-    state: dict[str, Any], flat: FlatGroup | None, i: int, data: np.ndarray, name: str
+    state: dict[str, Any], block: Block | None, i: int, data: np.ndarray, name: str
 ) -> np.ndarray:
-    """A zeroed state array for parameter i: its view of the flat buffer in a flat group."""
-    array = flat.state_view(name, i) if flat is not None else np.zeros_like(data)
+    """A zeroed state array for parameter i: its view of the block's buffer in a block."""
+    array = block.state_view(name, i) if block is not None else np.zeros_like(data)
     state[name] = array
     return array
+
+
+def _adopt(block: Block, states: list[dict[str, Any]], names: set[str]) -> None:
+    """Make every state array `names` of the block's members its view of the block's state
+    buffer, copying in what is not (state loaded by `load_state_dict`, or set by hand)."""
+    for name in names:
+        views = block.state_views.get(name)
+        if views is None:
+            block.new_state(name)
+            views = block.state_views[name]
+        for state, view in zip(states, views):
+            if state[name] is not view:
+                view[...] = state[name]
+                state[name] = view
 
 
 def _kinds(params: list[Node]) -> str:
@@ -378,23 +343,22 @@ def _copy(value: Any) -> Any:
 
 
 def _restore(owner: str, p: Node, index: int, key: str, value: Any) -> Any:
-    """A saved state entry, checked against its parameter and copied."""
-    if isinstance(value, np.ndarray) and isinstance(p, Tensor):
-        if value.shape != p.shape:
-            raise ValueError(
-                f"{owner}.load_state_dict: expected state '{key}' of parameter {index} to have "
-                f"shape {p.shape}, got shape {value.shape}"
-            )
-        return np.array(value, dtype=p.dtype)
-    if isinstance(value, (np.ndarray, np.generic)) and value.size == 1:
-        value = value.item()
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{owner}.load_state_dict: expected state '{key}' of parameter {index} to be "
-            f"a number{' or an array' if isinstance(p, Tensor) else ''}, got "
-            f"{type(value).__name__}"
-        )
-    return value
+    """A saved state entry, checked against its parameter and copied: the step count as a
+    number, every other entry as an array shaped like the parameter (0-d for a Value)."""
+    where = f"{owner}.load_state_dict: expected state '{key}' of parameter {index}"
+    if key == "step":
+        if isinstance(value, (np.ndarray, np.generic)) and value.size == 1:
+            value = value.item()
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{where} to be a number, got {type(value).__name__}")
+        return value
+    dtype = p.dtype if isinstance(p, Tensor) else np.dtype(np.float64)
+    shape = p.shape if isinstance(p, Tensor) else ()
+    if isinstance(value, bool) or not isinstance(value, (np.ndarray, np.generic, numbers.Real)):
+        raise TypeError(f"{where} to be an array, got {type(value).__name__}")
+    if np.shape(value) != shape:
+        raise ValueError(f"{where} to have shape {shape}, got shape {np.shape(value)}")
+    return np.array(value, dtype=dtype)
 
 
 # ------------------------------------------------------------------- gradient transforms
@@ -416,10 +380,3 @@ def effective_grad(
         np.negative(g, out=work)
         return work
     return g
-
-
-def effective_grad_value(g: float, p: float, weight_decay: float, maximize: bool) -> float:
-    """`effective_grad` for floats, the same operations in the same order."""
-    if weight_decay:
-        return p * weight_decay - g if maximize else p * weight_decay + g
-    return -g if maximize else g

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
-from autograd_lite import Value
-from nn.optim._checks import check_bool, check_real
-from nn.optim.optimizer import (
-    NewState,
-    Optimizer,
-    ParamsT,
-    effective_grad,
-    effective_grad_value,
-)
+from nn.optim.optimizer import NewState, Optimizer, ParamsT, effective_grad
+from nn.validation import boolean, real
 
 __all__ = ["RMSprop"]
 
@@ -86,11 +78,10 @@ class RMSprop(Optimizer):
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         super()._check_hyperparameters(group)
-        name = self._name
-        check_real(name, group, "alpha", 0.0, 1.0, high_open=True)
-        check_real(name, group, "eps", 0.0, low_open=True)
-        check_real(name, group, "momentum", 0.0)
-        check_bool(name, group, "centered")
+        self._check(group, real, "alpha", 0.0, 1.0, high_open=True)
+        self._check(group, real, "eps", 0.0, low_open=True)
+        self._check(group, real, "momentum", 0.0)
+        self._check(group, boolean, "centered")
 
     def _update_arrays(
         self,
@@ -136,19 +127,3 @@ class RMSprop(Optimizer):
         else:
             tmp *= group["lr"]
         p -= tmp
-
-    def _update_value(self, group: dict[str, Any], p: Value, state: dict[str, Any]) -> None:
-        d = effective_grad_value(p.grad, p.data, group["weight_decay"], group["maximize"])
-        alpha = group["alpha"]
-        v = state["square_avg"] = state.get("square_avg", 0.0) * alpha + d * d * (1.0 - alpha)
-        if group["centered"]:
-            g_avg = state.get("grad_avg", 0.0) * alpha + d * (1.0 - alpha)
-            state["grad_avg"] = g_avg
-            v = v - g_avg * g_avg
-        # NumPy's sqrt of a (rounding-)negative variance is NaN; math.sqrt would raise
-        root = math.sqrt(v) if v >= 0 else math.nan
-        step = d / (root + group["eps"])
-        mu = group["momentum"]
-        if mu:
-            step = state["momentum_buffer"] = state.get("momentum_buffer", 0.0) * mu + step
-        p.data = p.data - step * group["lr"]

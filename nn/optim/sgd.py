@@ -6,15 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite import Value
-from nn.optim._checks import check_bool, check_real
-from nn.optim.optimizer import (
-    NewState,
-    Optimizer,
-    ParamsT,
-    effective_grad,
-    effective_grad_value,
-)
+from nn.optim.optimizer import NewState, Optimizer, ParamsT, effective_grad
+from nn.validation import boolean, real
 
 __all__ = ["SGD"]
 
@@ -53,8 +46,7 @@ class SGD(Optimizer):
 
     Examples
     --------
-    >>> from autograd_lite import Value
-    >>> w = Value(3.0)
+    >>>     >>> w = Value(3.0)
     >>> opt = SGD([w], lr=0.1)
     >>> (w * w).backward()
     >>> opt.step()
@@ -88,9 +80,9 @@ class SGD(Optimizer):
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         super()._check_hyperparameters(group)
         name = self._name
-        check_real(name, group, "momentum", 0.0)
-        check_real(name, group, "dampening", 0.0, 1.0)
-        check_bool(name, group, "nesterov")
+        self._check(group, real, "momentum", 0.0)
+        self._check(group, real, "dampening", 0.0, 1.0)
+        self._check(group, boolean, "nesterov")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
                 f"{name}: expected momentum > 0 and dampening 0 with nesterov=True, got "
@@ -129,17 +121,3 @@ class SGD(Optimizer):
                 d = buf
         np.multiply(d, group["lr"], out=tmp)
         p -= tmp
-
-    def _update_value(self, group: dict[str, Any], p: Value, state: dict[str, Any]) -> None:
-        d = effective_grad_value(p.grad, p.data, group["weight_decay"], group["maximize"])
-        mu = group["momentum"]
-        if mu:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = d
-            else:
-                tau = group["dampening"]
-                buf = buf * mu + (d * (1.0 - tau) if tau else d)
-            state["momentum_buffer"] = buf
-            d = buf * mu + d if group["nesterov"] else buf
-        p.data = p.data - d * group["lr"]

@@ -133,9 +133,9 @@ def test_parameters_without_gradient_are_skipped(cls, ref, kw):
 )
 def test_a_missing_gradient_makes_one_step_per_parameter(cls, paths, monkeypatch):
     taken = []
-    flat_step = optim.Optimizer._flat_step
+    block_step = optim.Optimizer._block_step
     monkeypatch.setattr(
-        optim.Optimizer, "_flat_step", lambda *args: taken.append(flat_step(*args)) or taken[-1]
+        optim.Optimizer, "_block_step", lambda *args: taken.append(block_step(*args)) or taken[-1]
     )
     init, grads = problem()
     grads[1][0] = None

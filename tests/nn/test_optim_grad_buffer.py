@@ -35,9 +35,8 @@ def test_weight_gradients_are_written_into_the_flat_buffer():
     x, y = np.ones((4, 6), np.float32), np.array([0, 1, 2, 0])
     F.cross_entropy(model(x), y).backward()
     for p in model.parameters():
-        assert p.grad is p._grad_buffer  # no copy, no new array
-        ((_, flat_group),) = optimizer._flat.values()
-        assert np.shares_memory(p.grad, flat_group.grad)
+        assert p.grad is p.grad_buffer  # no copy, no new array
+        assert np.shares_memory(p.grad, optimizer._flat_of(optimizer.param_groups[0]).grad)
 
 
 def test_the_buffer_path_equals_the_per_parameter_path():
