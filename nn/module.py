@@ -2,9 +2,11 @@
 
 A module finds its parameters by walking its attributes (sub-modules, lists, tuples and
 dicts of them), the way PyTorch's ``Module`` does, so subclasses only assign attributes:
-there is nothing to register. Its parameters can be saved and loaded by name
-(`state_dict`, `load_state_dict`), and to files (`save`, `load`: ``.npz`` or
+there is nothing to register. State that is not trained (running statistics, a fixed mask)
+is registered as a *buffer* (`register_buffer`). Parameters and buffers can be saved and
+loaded by name (`state_dict`, `load_state_dict`), and to files (`save`, `load`: ``.npz`` or
 ``.safetensors``, chosen by the suffix; both with PyTorch's names and layouts, no pickle).
+Forward hooks (`register_forward_hook`) see what each module computes.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import numpy as np
 
 from autograd_lite import Tensor, Value
 from autograd_lite.engine import Node
+from nn.hooks import ForwardHook, RemovableHandle, run_forward_hooks
+from nn.validation import boolean
 
 __all__ = ["ARCHITECTURE_KEY", "FORMATS", "LoadResult", "Module"]
 
@@ -30,13 +34,15 @@ class LoadResult(NamedTuple):
 
 
 class Module:
-    """Base class of models: parameters, gradients, training mode and a readable ``repr``.
+    """Base class of models: parameters, buffers, gradients, training mode, forward hooks
+    and a readable ``repr``.
 
     A parameter is any node attribute that requires a gradient (every `Value`; a `Tensor`
     with ``requires_grad=True``), found in the module's attributes, in lists, tuples and
     dicts of them, and in sub-modules.
 
-    Subclasses define ``forward`` and may define ``extra_repr``.
+    Subclasses define ``forward`` and may define ``extra_repr``. Call a module
+    (``module(x)``) rather than its ``forward``: the call runs its forward hooks.
     """
 
     training = True
@@ -53,7 +59,27 @@ class Module:
         forward = getattr(self, "forward", None)
         if forward is None:
             raise TypeError(f"{type(self).__name__} is a Module but defines no forward() method")
-        return forward(*args, **kwargs)
+        output = forward(*args, **kwargs)
+        hooks = self.__dict__.get("_forward_hooks")
+        return run_forward_hooks(hooks, self, args, output) if hooks else output
+
+    def register_forward_hook(self, hook: ForwardHook) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after every ``forward`` of this module.
+
+        `args` are the positional arguments of the call. A hook that returns something other
+        than None replaces the output. Hooks run in the order they were registered.
+
+        Returns
+        -------
+        RemovableHandle
+            ``handle.remove()`` takes the hook off (also a context manager).
+        """
+        if not callable(hook):
+            raise TypeError(
+                f"register_forward_hook: expected a callable hook(module, args, output), got "
+                f"{type(hook).__name__}"
+            )
+        return RemovableHandle(self.__dict__.setdefault("_forward_hooks", {}), hook)
 
     # -- walking the attributes -----------------------------------------------------------
 
@@ -87,6 +113,62 @@ class Module:
         """Every parameter once, in a stable order (a list, so ``len()`` works)."""
         return [p for _, p in self.named_parameters()]
 
+    # -- buffers ----------------------------------------------------------------------------
+
+    def register_buffer(self, name: str, array: np.ndarray | None, persistent: bool = True) -> None:
+        """Add state that is not trained (running statistics, a fixed mask, a count).
+
+        The array becomes the attribute `name` (assign a new array to ``self.<name>`` to
+        replace it). Optimizers never see it; a persistent buffer is saved by `state_dict`
+        (after the parameters, by dotted name like them) and restored in place by
+        `load_state_dict`, as PyTorch's buffers are.
+
+        Parameters
+        ----------
+        name : str
+            An attribute name: no dots, not starting with ``_``, and not an attribute this
+            module already has (other than a buffer).
+        array : np.ndarray or None
+            None registers the name without a value: it is skipped until one is assigned.
+        persistent : bool
+            False keeps the buffer out of `state_dict` (state that is recomputed, not saved).
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"register_buffer: expected a str name, got {type(name).__name__}")
+        buffers = self.__dict__.setdefault("_buffers", {})
+        if not name.isidentifier() or name.startswith("_"):
+            raise ValueError(
+                f"register_buffer: expected an attribute name without dots or a leading _, "
+                f"got {name!r}"
+            )
+        if name not in buffers and hasattr(self, name):
+            raise ValueError(f"register_buffer: expected a new name, got {name!r}, an attribute")
+        if array is not None and not isinstance(array, np.ndarray):
+            raise TypeError(
+                f"register_buffer: expected a NumPy array or None, got {type(array).__name__}"
+            )
+        buffers[name] = boolean("register_buffer", "persistent", persistent)
+        setattr(self, name, array)
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
+        """Every buffer once, with its dotted name (``0.running_mean``), module by module in
+        `named_modules` order; a buffer set to None is skipped."""
+        return self._named_buffers(prefix, persistent_only=False)
+
+    def buffers(self) -> list[np.ndarray]:
+        """Every buffer once, in `named_buffers` order."""
+        return [b for _, b in self.named_buffers()]
+
+    def _named_buffers(self, prefix: str, persistent_only: bool) -> Iterator[tuple[str, Any]]:
+        seen: set[int] = set()
+        for module_name, module in self.named_modules(prefix):
+            for name, persistent in module.__dict__.get("_buffers", {}).items():
+                array = module.__dict__.get(name)
+                if array is None or id(array) in seen or (persistent_only and not persistent):
+                    continue
+                seen.add(id(array))
+                yield _join(module_name, name), array
+
     # -- gradients and modes --------------------------------------------------------------
 
     def zero_grad(self) -> None:
@@ -107,20 +189,23 @@ class Module:
     # -- saving and loading ---------------------------------------------------------------
 
     def state_dict(self) -> dict[str, np.ndarray]:
-        """Every parameter's value by dotted name, as a copy (in `named_parameters` order).
+        """Every parameter's value by dotted name, as a copy (in `named_parameters` order),
+        then every persistent buffer's (in `named_buffers` order).
 
         A `Tensor` parameter gives a copy of its array; a `Value` a 0-d float64 array.
         The copies do not change when the model trains on.
         """
-        return {name: _value_of(p) for name, p in self.named_parameters()}
+        state = {name: _value_of(p) for name, p in self.named_parameters()}
+        state.update((name, np.array(b)) for name, b in self._named_buffers("", True))
+        return state
 
     def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> LoadResult:
         """Copy the values of `state` into this module's parameters, in place.
 
-        Tensor parameters keep their arrays (``p.data[...] = value``, cast to the
-        parameter's dtype), so an optimizer that holds them, or views into them, keeps
-        working; Value parameters get ``p.data = float(value)``. Nothing is changed unless
-        every value fits.
+        Tensor parameters and buffers keep their arrays (``p.data[...] = value``, cast to
+        their dtype), so an optimizer that holds them, or views into them, keeps working;
+        Value parameters get ``p.data = float(value)``. Nothing is changed unless every value
+        fits.
 
         Parameters
         ----------
@@ -151,7 +236,8 @@ class Module:
                 f"load_state_dict: expected a mapping of names to arrays, got "
                 f"{type(state).__name__}"
             )
-        params = dict(self.named_parameters())
+        params: dict[str, Any] = dict(self.named_parameters())
+        params.update(self._named_buffers("", persistent_only=True))
         missing = [name for name in params if name not in state]
         # The architecture that `save` adds to a file is not a parameter (nor an unexpected one).
         unexpected = [
@@ -163,7 +249,7 @@ class Module:
             if name not in state:
                 continue
             value = np.asarray(state[name])
-            expected = np.shape(p.data)
+            expected = np.shape(p.data if isinstance(p, Node) else p)
             if value.dtype.kind not in "biuf":
                 problems.append(f"{name}: expected a real array, got dtype {value.dtype}")
             elif value.shape != expected:
@@ -187,8 +273,10 @@ class Module:
             p = params[name]
             if isinstance(p, Value):
                 p.data = float(value)
-            else:  # never rebind p.data: optimizers may hold it, or views into a flat buffer
+            elif isinstance(p, Node):  # never rebind p.data: optimizers may hold it (or views)
                 p.data[...] = value
+            else:  # a buffer, in place too: its module may have handed it out
+                p[...] = value
         return LoadResult(missing, unexpected)
 
     def save(self, path: str | os.PathLike[str]) -> None:
