@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from nn import data, export, functional, health, init, losses, optim
-from nn.activation_layers import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from nn.export import export_onnx, from_torch, load_model, to_torch
-from nn.health import GradReport, grad_report
-from nn.layers import Dropout, Flatten, Linear, Sequential
+from nn.health import GradReport, Watch, grad_report, watch
+from nn.layers import (
+    MLP,
+    Dropout,
+    Flatten,
+    Layer,
+    LeakyReLU,
+    Linear,
+    LogSoftmax,
+    Neuron,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
 from nn.losses import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -16,7 +29,6 @@ from nn.losses import (
     MSELoss,
 )
 from nn.module import LoadResult, Module
-from nn.scalar_layers import MLP, Layer, Neuron
 from nn.train import History, evaluate, fit
 
 __all__ = [
@@ -43,6 +55,7 @@ __all__ = [
     "Sigmoid",
     "Softmax",
     "Tanh",
+    "Watch",
     "data",
     "evaluate",
     "export",
@@ -57,4 +70,5 @@ __all__ = [
     "losses",
     "optim",
     "to_torch",
+    "watch",
 ]

@@ -1,5 +1,5 @@
-"""`grad_report`: gradient and parameter norms, update ratios, dead ReLUs and the flags,
-for the scalar and the tensor path."""
+"""`grad_report` and `nn.watch`: gradient and parameter norms, update ratios, dead ReLUs
+seen by forward hooks, and the flags, for the scalar and the tensor path."""
 
 from __future__ import annotations
 
@@ -10,17 +10,19 @@ import pytest
 
 import nn
 from autograd_lite import Tensor, Value
-from nn.health import GradReport, grad_report
+from nn.health import GradReport, Watch, grad_report
 
 
-def value_mlp_loss(model: nn.MLP, rng: int = 0) -> Value:
+def value_mlp_loss(model: nn.MLP, rng: int = 0) -> Watch:
+    """One full-batch step of a Value MLP, recorded by a watch."""
     X = np.random.default_rng(rng).standard_normal((6, 2))
-    loss = sum((((model(list(map(Value, x))) - 1.0) ** 2) for x in X), Value(0.0)) * (1 / 6)
-    loss.backward()
-    return loss
+    with nn.watch(model) as watch:
+        loss = sum((((model(list(map(Value, x))) - 1.0) ** 2) for x in X), Value(0.0)) * (1 / 6)
+        loss.backward()
+    return watch
 
 
-def tensor_model(dead_units: int = 0) -> tuple[nn.Sequential, Tensor]:
+def tensor_model(dead_units: int = 0) -> tuple[nn.Sequential, Watch]:
     model = nn.Sequential(
         nn.Linear(3, 4, rng=0, dtype=np.float64),
         nn.ReLU(),
@@ -28,14 +30,14 @@ def tensor_model(dead_units: int = 0) -> tuple[nn.Sequential, Tensor]:
     )
     model[0].bias.data[:dead_units] = -100.0  # these units never fire
     x = Tensor(np.random.default_rng(2).standard_normal((16, 3)))
-    loss = (model(x) ** 2).mean()
-    loss.backward()  # releases the graph; the data the report reads stays
-    return model, loss
+    with nn.watch(model) as watch:
+        (model(x) ** 2).mean().backward()
+    return model, watch
 
 
 def test_value_parameters_are_grouped_by_layer_with_their_norms():
     model = nn.MLP(2, [4, 3, 1], rng=0)
-    report = grad_report(model, value_mlp_loss(model), lr=0.1)
+    report = value_mlp_loss(model).report(lr=0.1)
     assert [(p.name, p.shape) for p in report.params] == [
         ("layers.0.neurons.w", (4, 2)),
         ("layers.0.neurons.b", (4,)),
@@ -52,8 +54,8 @@ def test_value_parameters_are_grouped_by_layer_with_their_norms():
 
 
 def test_tensor_parameters_are_rows_of_their_own():
-    model, loss = tensor_model()
-    report = grad_report(model, loss)
+    model, watch = tensor_model()
+    report = grad_report(model, watch=watch)
     assert [(p.name, p.shape) for p in report.params] == [
         ("0.weight", (4, 3)),
         ("0.bias", (4,)),
@@ -65,8 +67,8 @@ def test_tensor_parameters_are_rows_of_their_own():
 
 
 def test_updates_are_measured_between_two_reports():
-    model, loss = tensor_model()
-    before = grad_report(model, loss)
+    model, _ = tensor_model()
+    before = grad_report(model)
     old = model[0].weight.data.copy()
     model[0].weight.data -= 0.01 * model[0].weight.grad
     after = grad_report(model, previous=before)
@@ -75,25 +77,73 @@ def test_updates_are_measured_between_two_reports():
     assert after.params[1].update_ratio == 0.0  # the bias did not move
 
 
-def test_dead_relus_are_found_in_the_loss_graph_of_tensors():
-    model, loss = tensor_model(dead_units=3)
-    (relu,) = grad_report(model, loss).relus
-    assert (relu.name, relu.units, relu.dead) == ("after 0.weight", 4, 3)
+def test_dead_relus_are_seen_by_hooks_on_the_relu_module_with_the_layer_it_read():
+    _, watch = tensor_model(dead_units=3)
+    (relu,) = watch.report().relus
+    assert (relu.name, relu.after, relu.units, relu.dead) == ("1", "0", 4, 3)
     assert relu.flags == ("dead units (>= 50%)",)
-    model, loss = tensor_model(dead_units=0)
-    assert grad_report(model, loss).relus[0].flags == ()
+    assert relu.zero_fraction >= 3 / 4
+    _, watch = tensor_model(dead_units=0)
+    assert watch.report().relus[0].flags == ()
 
 
-def test_dead_relus_are_found_per_neuron_in_value_graphs():
+def test_dead_relus_are_found_per_neuron_in_value_networks():
     model = nn.MLP(2, [5, 1], rng=0)
-    (before,) = grad_report(model, value_mlp_loss(model)).relus
-    assert (before.name, before.units) == ("after layers.0.neurons.w", 5)
+    (before,) = value_mlp_loss(model).report().relus
+    assert (before.name, before.after, before.units) == ("layers.0", None, 5)
     assert before.dead < 5 and not before.flags
     for neuron in model.layers[0].neurons[:3]:
         neuron.b.data = -100.0  # these neurons never fire now
-    (after,) = grad_report(model, value_mlp_loss(model)).relus
+    (after,) = value_mlp_loss(model).report().relus
     assert after.dead >= 3 and after.zero_fraction >= 3 / 5
     assert after.flags == ("dead units (>= 50%)",)
+
+
+def test_a_unit_is_dead_only_if_no_recorded_batch_fired_it():
+    model = nn.Sequential(nn.Linear(1, 1, rng=0, dtype=np.float64), nn.ReLU())
+    model[0].weight.data[...] = 1.0
+    model[0].bias.data[...] = 0.0
+    with nn.watch(model) as watch:
+        model(np.array([[-1.0], [-2.0]]))
+        assert watch.relus()[0].dead == 1
+        model(np.array([[3.0]]))  # fires once, in the second batch
+    (row,) = watch.relus()
+    assert (row.dead, row.zero_fraction) == (0, pytest.approx(2 / 3))
+    model(np.array([[-5.0]]))  # after the watch: not recorded
+    assert watch.relus()[0].zero_fraction == pytest.approx(2 / 3)
+    assert not model[1].__dict__.get("_forward_hooks")  # the hooks are gone
+
+
+def test_a_relu_used_twice_gets_a_row_per_layer_it_read():
+    act = nn.ReLU()
+    model = nn.Sequential(nn.Linear(2, 3, rng=0), act, nn.Linear(3, 5, rng=1), act)
+    with nn.watch(model) as watch:
+        model(np.ones((4, 2), np.float32))
+    assert [(r.name, r.after, r.units) for r in watch.relus()] == [("1", "0", 3), ("1", "2", 5)]
+
+
+def test_a_relu_inside_a_custom_forward_is_not_a_module_and_is_not_seen():
+    class Net(nn.Module):
+        def __init__(self):
+            self.fc = nn.Linear(2, 3, rng=0)
+
+        def forward(self, x):
+            return nn.functional.relu(self.fc(x))
+
+    model = Net()
+    with nn.watch(model) as watch:
+        model(np.ones((2, 2), np.float32))
+    assert watch.relus() == [] and watch.report().relus == []
+
+
+def test_the_loss_argument_is_deprecated_and_the_report_still_has_its_parameter_rows():
+    model, _ = tensor_model()
+    loss = (model(np.ones((2, 3))) ** 2).mean()
+    loss.backward()
+    with pytest.warns(DeprecationWarning, match=r"loss argument is deprecated.*nn\.watch\(model\)"):
+        report = grad_report(model, loss, lr=0.1)
+    assert [p.name for p in report.params] == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert report.relus == []
 
 
 @pytest.mark.parametrize(
@@ -119,20 +169,23 @@ def test_missing_and_non_finite_gradients_are_flagged():
 
 
 def test_update_ratios_out_of_range_are_flagged():
-    model, loss = tensor_model()
-    big = grad_report(model, loss, lr=10.0)
-    tiny = grad_report(model, loss, lr=1e-9)
+    model, watch = tensor_model()
+    big = watch.report(lr=10.0)
+    tiny = grad_report(model, watch=watch, lr=1e-9)
     assert all("large updates (> 0.01)" in p.flags for p in big.params)
     assert all("small updates (< 1e-05)" in p.flags for p in tiny.params)
 
 
 def test_the_report_reads_as_a_table():
-    model, loss = tensor_model(dead_units=2)
-    text = str(grad_report(model, loss, lr=1e-3))
+    model, watch = tensor_model(dead_units=2)
+    text = str(watch.report(lr=1e-3))
     lines = text.splitlines()
     assert lines[0] == "gradient health (lr=0.001)"
     assert lines[1].split() == ["parameter", "shape", "|grad|", "|param|", "update/param", "flags"]
-    assert any(line.startswith("after 0.weight  4") and "2 (50.0%)" in line for line in lines)
+    assert ["ReLU", "after", "units", "dead", "zero", "outputs", "flags"] in [
+        line.split() for line in lines
+    ]
+    assert any(line.split()[:5] == ["1", "0", "4", "2", "(50.0%)"] for line in lines)
     bias = next(line for line in lines if line.startswith("0.bias "))
     assert bias.split()[1:4] == ["(4,)", f"{np.linalg.norm(model[0].bias.grad):.2e}", "1.41e+02"]
     assert bias.endswith("small updates (< 1e-05)")
@@ -143,5 +196,16 @@ def test_the_report_reads_as_a_table():
 def test_bad_arguments_are_clear_errors():
     with pytest.raises(TypeError, match=r"expected an nn\.Module, got list"):
         grad_report([Value(1.0)])
-    with pytest.raises(ValueError, match="expected a positive lr, got -1"):
+    with pytest.raises(ValueError, match="expected lr > 0, got -1"):
         grad_report(nn.MLP(1, [1], rng=0), lr=-1)
+    with pytest.raises(TypeError, match=r"expected lr to be a real number, got '0\.1'"):
+        grad_report(nn.MLP(1, [1], rng=0), lr="0.1")
+    model, watch = tensor_model()
+    with pytest.raises(ValueError, match="expected a watch of this MLP, got a watch of another"):
+        grad_report(nn.MLP(1, [1], rng=0), watch=watch)
+    with pytest.raises(TypeError, match=r"expected watch to be a Watch .*, got list"):
+        grad_report(model, watch=[])
+    with pytest.raises(TypeError, match=r"watch: expected an nn\.Module, got list"):
+        nn.watch([model])
+    with watch, pytest.raises(RuntimeError, match="expected a watch that is off"):
+        watch.start()

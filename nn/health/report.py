@@ -1,18 +1,26 @@
 """Gradient health: is training getting the gradients it needs, layer by layer?
 
-`grad_report(model, loss)` reads, after ``loss.backward()``, every parameter's gradient norm
-and value norm, the size of the update relative to the weights (from a learning rate, or
-measured between two reports), and, walking the loss graph, the fraction of ReLU units that
-output zero for the whole batch ("dead": they pass no gradient, so they cannot recover).
-Vanishing, exploding, missing or non-finite gradients and out-of-range updates are flagged.
-Nothing is changed: the report only reads ``.data`` and ``.grad``, which ``backward()``
-leaves in place (tensor graphs keep their data after their saved values are released).
+After ``loss.backward()``, the report reads every parameter's gradient norm and value norm
+and the size of the update relative to the weights (from a learning rate, or measured
+between two reports). With a `Watch` that recorded the forward pass (`nn.watch`), it adds
+the fraction of ReLU units that output zero for the whole batch ("dead": they pass no
+gradient, so they cannot recover)::
+
+    with nn.watch(model) as watch:
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+    print(watch.report(lr=0.1))      # or nn.grad_report(model, watch=watch, lr=0.1)
+
+Vanishing, exploding, missing or non-finite gradients, out-of-range updates and layers of
+mostly dead units are flagged. Nothing is changed: the report only reads ``.data`` and
+``.grad``.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,10 +28,12 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import Value
-from autograd_lite.engine import Node, topological_order
+from autograd_lite.engine import Node
+from nn.health.watch import ReluHealth, Watch
 from nn.module import Module
+from nn.validation import real
 
-__all__ = ["GradReport", "ParamHealth", "ReluHealth", "grad_report"]
+__all__ = ["GradReport", "ParamHealth", "grad_report"]
 
 
 @dataclass(frozen=True)
@@ -41,21 +51,6 @@ class ParamHealth:
     param_norm: float
     update_ratio: float | None
     flags: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ReluHealth:
-    """The ReLU units of one layer in the loss graph, over the batch."""
-
-    name: str
-    units: int
-    dead: int  # units whose output is 0 for every example: they pass no gradient
-    zero_fraction: float  # of all the outputs
-    flags: tuple[str, ...] = ()
-
-    @property
-    def dead_fraction(self) -> float:
-        return self.dead / self.units if self.units else 0.0
 
 
 @dataclass
@@ -95,10 +90,11 @@ class GradReport:
         ]
         lines = [head, *_table(header, rows)]
         if self.relus:
-            header = ("ReLU", "units", "dead", "zero outputs", "flags")
+            header = ("ReLU", "after", "units", "dead", "zero outputs", "flags")
             rows = [
                 (
                     r.name,
+                    r.after or "-",
                     str(r.units),
                     f"{r.dead} ({r.dead_fraction:.1%})",
                     f"{r.zero_fraction:.1%}",
@@ -116,6 +112,7 @@ def grad_report(
     model: Module,
     loss: Node | None = None,
     *,
+    watch: Watch | None = None,
     lr: float | None = None,
     previous: GradReport | None = None,
     vanishing: float = 1e-7,
@@ -132,8 +129,12 @@ def grad_report(
         parameters grouped by the list they are in (``layers.0.neurons.w`` gathers the
         weights of every neuron of layer 0).
     loss : Value or Tensor, optional
-        The loss whose graph to walk for ReLU nodes (dead-unit counts); without it the
-        report has no ReLU section.
+        Deprecated and not read (a DeprecationWarning says so): the report used to find the
+        ReLUs by walking the loss graph; it now learns them from the modules (`watch`).
+    watch : Watch, optional
+        A watch of `model` (`nn.watch`) that recorded the forward pass: the report then has
+        a row per ReLU module (or per layer of ReLU neurons) with its dead units. Without
+        it, the report has no ReLU section.
     lr : float, optional
         The learning rate: the update ratio is then ``lr |grad| / |param|`` (plain SGD).
     previous : GradReport, optional
@@ -156,22 +157,40 @@ def grad_report(
     >>> import nn
     >>> from autograd_lite import Value
     >>> model = nn.MLP(2, [4, 1], rng=0)
-    >>> loss = (model([Value(1.0), Value(-2.0)]) - 1.0) ** 2
-    >>> loss.backward()
-    >>> report = grad_report(model, loss, lr=0.1)
+    >>> with nn.watch(model) as watch:
+    ...     loss = (model([Value(1.0), Value(-2.0)]) - 1.0) ** 2
+    ...     loss.backward()
+    >>> report = grad_report(model, watch=watch, lr=0.1)
     >>> [p.name for p in report.params]
     ['layers.0.neurons.w', 'layers.0.neurons.b', 'layers.1.neurons.w', 'layers.1.neurons.b']
+    >>> [(r.name, r.units) for r in report.relus]
+    [('layers.0', 4)]
     """
     if not isinstance(model, Module):
         raise TypeError(f"grad_report: expected an nn.Module, got {type(model).__name__}")
-    if lr is not None and not (isinstance(lr, (int, float)) and lr > 0):
-        raise ValueError(f"grad_report: expected a positive lr, got {lr!r}")
+    if lr is not None:
+        lr = real("grad_report", "lr", lr, 0.0, low_open=True)
+    if loss is not None:
+        warnings.warn(
+            "grad_report: the loss argument is deprecated and not read; the parameter rows "
+            "need only the model, and the dead-ReLU rows come from the forward pass: record "
+            "it with `with nn.watch(model) as watch:` and call watch.report(...)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+    if watch is not None and not isinstance(watch, Watch):
+        raise TypeError(
+            f"grad_report: expected watch to be a Watch (nn.watch(model)), got "
+            f"{type(watch).__name__}"
+        )
+    if watch is not None and watch.model is not model:
+        raise ValueError(
+            f"grad_report: expected a watch of this {type(model).__name__}, got a watch of "
+            f"another model, a {type(watch.model).__name__}"
+        )
     groups = _groups(model.named_parameters())
     params, snapshot = [], {}
-    names: dict[int, str] = {}
     for name, (shape, members) in groups.items():
-        for p in members:
-            names[id(p)] = name
         data = _flat([p.data for p in members])
         grad = None
         if any(p.grad is not None for p in members):
@@ -182,7 +201,7 @@ def grad_report(
         params.append(
             _param_row(name, shape, data, grad, lr, previous, vanishing, exploding, update_range)
         )
-    relus = _relu_rows(loss, names, dead_fraction) if loss is not None else []
+    relus = watch.relus(dead_fraction) if watch is not None else []
     return GradReport(params, relus, lr, snapshot)
 
 
@@ -252,46 +271,6 @@ def _param_row(
         elif ratio > high:
             flags.append(f"large updates (> {high:g})")
     return ParamHealth(name, shape, grad_norm, param_norm, ratio, tuple(flags))
-
-
-def _relu_rows(loss: Node, names: dict[int, str], dead_fraction: float) -> list[ReluHealth]:
-    """ReLU units grouped by layer: a tensor relu's units are its last axis (all other axes
-    are the batch); a Value relu after a neuron's ``linear`` node is one output of that
-    neuron, recognised by the neuron's first weight (the same Value for every example)."""
-    # layer name -> unit key -> list of outputs (over the batch)
-    layers: dict[str, dict[Any, list[np.ndarray]]] = {}
-    unnamed = 0
-    for node in topological_order(loss):
-        if node._op != "relu" or not node._parents:
-            continue
-        source = node._parents[0]
-        weight = None
-        if source._op == "linear" and source._parents:
-            weight = source._parents[1] if not isinstance(source, Value) else source._parents[0]
-        layer = names.get(id(weight)) if weight is not None else None
-        if layer is None:
-            unnamed += 1
-            layer = f"relu #{unnamed}"
-        units = layers.setdefault(layer, {})
-        data = np.asarray(node.data, dtype=np.float64)
-        if isinstance(node, Value):
-            units.setdefault(id(weight) if weight is not None else id(node), []).append(data)
-        else:  # (batch..., units): one column per unit
-            columns = data.reshape(-1, data.shape[-1]) if data.ndim else data.reshape(1, 1)
-            for j in range(columns.shape[1]):
-                units.setdefault(j, []).append(columns[:, j])
-    rows = []
-    for layer, units in layers.items():
-        outputs = [np.concatenate([np.ravel(o) for o in outs]) for outs in units.values()]
-        dead = sum(1 for o in outputs if not np.any(o > 0))
-        total = sum(o.size for o in outputs)
-        zeros = sum(int(np.sum(o <= 0)) for o in outputs)
-        flags = ()
-        if outputs and dead / len(outputs) >= dead_fraction:
-            flags = (f"dead units (>= {dead_fraction:.0%})",)
-        name = f"after {layer}" if not layer.startswith("relu #") else layer
-        rows.append(ReluHealth(name, len(outputs), dead, zeros / max(total, 1), flags))
-    return rows
 
 
 def _flat(arrays: list[Any]) -> np.ndarray:
