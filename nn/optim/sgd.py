@@ -46,7 +46,8 @@ class SGD(Optimizer):
 
     Examples
     --------
-    >>>     >>> w = Value(3.0)
+    >>> from autograd_lite import Value
+    >>> w = Value(3.0)
     >>> opt = SGD([w], lr=0.1)
     >>> (w * w).backward()
     >>> opt.step()
