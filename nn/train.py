@@ -13,6 +13,7 @@ import numpy as np
 from autograd_lite import Tensor, Value, no_grad
 from nn.data.loader import DataLoader
 from nn.module import Module
+from nn.validation import integer
 
 __all__ = ["History", "NoGradientWarning", "accuracy", "decision_threshold", "evaluate", "fit"]
 
@@ -82,8 +83,7 @@ def accuracy(outputs: np.ndarray, targets: np.ndarray, threshold: float = 0.0) -
 
 def decision_threshold(model: Module) -> float:
     """0.5 when the model ends in a sigmoid (its outputs are probabilities), else 0 (logits)."""
-    from nn.activation_layers import Sigmoid
-    from nn.layers import Sequential
+    from nn.layers import Sequential, Sigmoid
 
     last = model
     while isinstance(last, Sequential) and len(last):  # nested Sequentials: the innermost end
@@ -185,8 +185,7 @@ def fit(
 
     from tqdm.auto import tqdm
 
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"fit: expected a non-negative integer number of epochs, got {epochs!r}")
+    epochs = integer("fit", "epochs", epochs, minimum=0)
     loss_fn = loss_fn or _default_loss
     threshold = decision_threshold(model)
     batches = _batches(train, batch_size, True, rng)

@@ -31,7 +31,7 @@ from autograd_lite import Value
 from autograd_lite.engine import Node
 from nn.health.watch import ReluHealth, Watch
 from nn.module import Module
-from nn.validation import real
+from nn.validation import probability, real
 
 __all__ = ["GradReport", "ParamHealth", "grad_report"]
 
@@ -170,6 +170,9 @@ def grad_report(
         raise TypeError(f"grad_report: expected an nn.Module, got {type(model).__name__}")
     if lr is not None:
         lr = real("grad_report", "lr", lr, 0.0, low_open=True)
+    vanishing = real("grad_report", "vanishing", vanishing, 0.0)
+    exploding = real("grad_report", "exploding", exploding, 0.0, low_open=True)
+    dead_fraction = probability("grad_report", "dead_fraction", dead_fraction)
     if loss is not None:
         warnings.warn(
             "grad_report: the loss argument is deprecated and not read; the parameter rows "

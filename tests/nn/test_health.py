@@ -200,6 +200,8 @@ def test_bad_arguments_are_clear_errors():
         grad_report(nn.MLP(1, [1], rng=0), lr=-1)
     with pytest.raises(TypeError, match=r"expected lr to be a real number, got '0\.1'"):
         grad_report(nn.MLP(1, [1], rng=0), lr="0.1")
+    with pytest.raises(ValueError, match=r"expected dead_fraction in \[0, 1\], got 2"):
+        grad_report(nn.MLP(1, [1], rng=0), dead_fraction=2)
     model, watch = tensor_model()
     with pytest.raises(ValueError, match="expected a watch of this MLP, got a watch of another"):
         grad_report(nn.MLP(1, [1], rng=0), watch=watch)

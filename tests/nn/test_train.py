@@ -96,10 +96,11 @@ def test_accuracy(outputs, targets, expected):
 
 def test_bad_arguments():
     model = moons_model()
-    with pytest.raises(ValueError, match="non-negative integer number of epochs"):
-        nn.fit(
-            model, (np.zeros((4, 2)), np.zeros(4, int)), SGD(model.parameters(), lr=0.1), epochs=-1
-        )
+    data, optimizer = (np.zeros((4, 2)), np.zeros(4, int)), SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="fit: expected epochs >= 0, got -1"):
+        nn.fit(model, data, optimizer, epochs=-1)
+    with pytest.raises(TypeError, match=r"fit: expected epochs to be an integer, got 2\.0"):
+        nn.fit(model, data, optimizer, epochs=2.0)
     with pytest.raises(TypeError, match="expected a DataLoader or an"):
         nn.fit(model, [1, 2], SGD(model.parameters(), lr=0.1))
 
