@@ -1,5 +1,5 @@
-"""The scalar layers' former home, kept so that existing imports work; they live in
-`nn.layers.scalar` (and are ``nn.Neuron``, ``nn.Layer``, ``nn.MLP``)."""
+"""The scalar layers' former home, kept while tests/autograd_lite still imports MLP from it;
+they live in `nn.layers.scalar` (and are ``nn.Neuron``, ``nn.Layer``, ``nn.MLP``)."""
 
 from __future__ import annotations
 
