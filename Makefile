@@ -26,10 +26,12 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,dev,plot]'
 	touch $@
 
-## test: lint, format check and the whole test suite (the README's test command)
+## test: lint, format check, the import layers (pyproject.toml) and the whole test suite (the
+## README's test command)
 test: system-deps $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 ## demo: the main job: train a 784-128-10 MLP on MNIST (Adam 1e-3, batch 32, 5 epochs), print

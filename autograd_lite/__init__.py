@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-from autograd_lite.engine import detect_anomaly, enable_grad, no_grad
-from autograd_lite.flow import draw_gradient_flow, gradient_norms
-from autograd_lite.gradcheck import (
+from typing import Any
+
+from autograd_lite.check import (
     GradcheckError,
+    GradcheckResult,
+    LocalReport,
     NonDifferentiableWarning,
     gradcheck,
     gradcheck_report,
+    locate_wrong_vjp,
 )
-from autograd_lite.gradcheck_local import locate_wrong_vjp
-from autograd_lite.gradcheck_results import GradcheckResult, LocalReport
-from autograd_lite.paths import (
+from autograd_lite.engine import detect_anomaly, enable_grad, no_grad
+from autograd_lite.explain import (
     TooManyPathsError,
+    backward_steps,
     chain_rule_paths,
     count_paths,
     explain_gradient,
     factored_paths,
+    gradient_norms,
+    graph_text,
 )
-from autograd_lite.paths_draw import draw_paths
 from autograd_lite.primitive import Primitive, primitive
-from autograd_lite.replay import backward_steps, draw_step
 from autograd_lite.scalar import Value
 from autograd_lite.tensor import (
     Tensor,
@@ -32,8 +35,23 @@ from autograd_lite.tensor import (
     zeros,
 )
 from autograd_lite.tensor_ops import concatenate, maximum, minimum, stack, where
-from autograd_lite.viz import draw_graph, render
-from autograd_lite.viz_text import graph_text
+
+# The pictures import graphviz: `autograd_lite.draw` is loaded the first time one is asked for.
+_DRAW_NAMES = ("draw_gradient_flow", "draw_graph", "draw_paths", "draw_step", "render")
+
+
+def __getattr__(name: str) -> Any:
+    """``autograd_lite.draw_graph`` and the other pictures, from `autograd_lite.draw`."""
+    if name in _DRAW_NAMES:
+        from autograd_lite import draw
+
+        return getattr(draw, name)
+    raise AttributeError(f"module 'autograd_lite' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_DRAW_NAMES})
+
 
 __all__ = [
     "GradcheckError",

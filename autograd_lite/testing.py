@@ -11,7 +11,8 @@ Install the test extra (``pip install autograd-lite[test]``) to use this module.
   property of the engine, or of your own code, on many graph shapes.
 
 And ready-made properties to call on your own functions and modules (each raises an
-`AssertionError` with a readable message; they live in `autograd_lite.gradcheck_properties`):
+`AssertionError` with a readable message; all but the last two live in
+`autograd_lite.check.properties`):
 
 - `assert_grads_close(f, *inputs)`: gradients match finite differences (`gradcheck` as an
   assertion, naming the first op whose VJP is wrong);
@@ -19,9 +20,10 @@ And ready-made properties to call on your own functions and modules (each raises
   intermediate gradients and twice the leaf gradients;
 - `check_broadcast_grads(f, *shapes)`: inputs of broadcast shapes get gradients of their own
   shapes, equal to finite differences;
+- `gradient_property(f, *strategies)`: `assert_grads_close` as a hypothesis test;
 - `check_scalar_tensor_parity(f, *arrays)`: the same expression on Tensors and on Values
-  (one per element) gives the same values and gradients;
-- `gradient_property(f, *strategies)`: `assert_grads_close` as a hypothesis test.
+  (one per element, by `autograd_lite.explain.to_values`) gives the same values and
+  gradients.
 
 Examples
 --------
@@ -54,13 +56,14 @@ except ImportError as error:  # pragma: no cover - depends on the environment
         "autograd_lite.testing needs hypothesis: pip install 'autograd-lite[test]'"
     ) from error
 
-from autograd_lite.gradcheck_properties import (
+from autograd_lite.check.domain import DOMAINS, Domain
+from autograd_lite.check.properties import (
     assert_grads_close,
     check_backward_idempotent,
     check_broadcast_grads,
-    check_scalar_tensor_parity,
     gradient_property,
 )
+from autograd_lite.explain.bridge import to_values
 from autograd_lite.scalar import Value
 from autograd_lite.tensor import Tensor
 
@@ -81,39 +84,6 @@ __all__ = [
     "tensors",
     "values",
 ]
-
-
-@dataclass(frozen=True)
-class Domain:
-    """Where an op is smooth: an interval, minus small gaps around kinks and singularities.
-
-    ``gap`` is wide enough that a central difference with a step of 1e-6 never straddles a
-    kink, so a failing gradient check points at a real bug, not at a corner.
-    """
-
-    low: float
-    high: float
-    kinks: tuple[float, ...] = ()
-    gap: float = 1e-3
-
-    def contains(self, x: float) -> bool:
-        return self.low <= x <= self.high and all(abs(x - k) >= self.gap for k in self.kinks)
-
-
-DOMAINS: dict[str, Domain] = {
-    # Any moderate real: exp stays far from overflow, tanh and sigmoid from saturation.
-    "real": Domain(-10.0, 10.0),
-    # log, sqrt, a Value-exponent base: bounded away from 0 where derivatives blow up.
-    "positive": Domain(1e-2, 10.0),
-    # A denominator: both signs, bounded away from 0.
-    "nonzero": Domain(-10.0, 10.0, kinks=(0.0,), gap=1e-2),
-    # relu, abs, leaky_relu, step: the kink at 0.
-    "kink_at_zero": Domain(-10.0, 10.0, kinks=(0.0,)),
-    # hard_sigmoid with its default corners.
-    "hard_sigmoid": Domain(-10.0, 10.0, kinks=(-3.0, 3.0)),
-    # A small exponent, so powers stay in range.
-    "exponent": Domain(-3.0, 3.0),
-}
 
 
 def floats_in(domain: str | Domain = "real") -> st.SearchStrategy[float]:
@@ -174,6 +144,48 @@ def tensors(
 ) -> st.SearchStrategy[Tensor]:
     """`Tensor` leaves whose elements lie in `domain`."""
     return arrays(domain, shape, dtype).map(lambda a: Tensor(a, requires_grad=requires_grad))
+
+
+# ---------------------------------------------------------------------- the two engines
+
+
+def check_scalar_tensor_parity(
+    f: Callable[..., Any],
+    *arrays: Any,
+    rtol: float = 1e-9,
+    atol: float = 1e-12,
+    seed: int = 0,
+) -> None:
+    """Assert that `f` gives the same values and gradients on Tensors and on Values.
+
+    `f` is written with the `Tensor` API (operators, ``@``, ``.exp()``, ``.sum(axis=)``,
+    ...). It runs once on float64 Tensors and once on Values, one per element
+    (`autograd_lite.explain.to_values`, where each op is the scalar engine's); the outputs
+    and the gradients for a random output cotangent must agree.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_scalar_tensor_parity(lambda x, w: (x @ w).tanh(), np.ones((2, 3)), np.eye(3))
+    """
+    __tracebackhide__ = True
+    tensors = [Tensor(np.array(a, dtype=np.float64), requires_grad=True) for a in arrays]
+    out = f(*tensors)
+    cotangent = np.random.default_rng(seed).standard_normal(out.shape)
+    out.backward(cotangent)
+    bridged = to_values(f, *arrays)
+    bridged.backward(cotangent)
+    problems = []
+    if bridged.output.shape != out.shape:
+        problems.append(f"  output shape: Tensor {out.shape}, Values {bridged.output.shape}")
+    elif not np.allclose(bridged.output.data, out.data, rtol=rtol, atol=atol):
+        problems.append(f"  output: Tensor {out.data}, Values {bridged.output.data}")
+    for k, (t, g) in enumerate(zip(tensors, bridged.grads)):
+        tg = np.zeros(t.shape) if t.grad is None else t.grad
+        if not np.allclose(g, tg, rtol=rtol, atol=atol):
+            problems.append(f"  gradient of input {k}: Tensor {tg}, Values {g}")
+    if problems:
+        raise AssertionError("Tensor and Value results differ:\n" + "\n".join(problems))
 
 
 # ------------------------------------------------------------------ random expression graphs

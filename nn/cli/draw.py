@@ -7,11 +7,15 @@ import pathlib
 import subprocess
 from typing import Any
 
-from autograd_lite.paths import explain_gradient
-from autograd_lite.paths_draw import draw_paths
-from autograd_lite.replay import backward_steps
-from autograd_lite.viz import DEFAULT_MAX_NODES, draw_graph, render
-from autograd_lite.viz_text import graph_text
+from autograd_lite import (
+    backward_steps,
+    draw_graph,
+    draw_paths,
+    explain_gradient,
+    graph_text,
+    render,
+)
+from autograd_lite.draw import DEFAULT_MAX_NODES
 from nn.cli.args import HelpFormatter, checked, expect, fail, integer, output_file
 from nn.cli.examples import EXAMPLES, Example
 

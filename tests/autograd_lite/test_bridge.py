@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from autograd_lite import Tensor, Value, tensor_ops
-from autograd_lite.bridge import ValueArray, concatenate, stack, to_values, where
-from autograd_lite.paths import chain_rule_paths, explain_gradient
+from autograd_lite.explain import chain_rule_paths, explain_gradient
+from autograd_lite.explain.bridge import ValueArray, concatenate, stack, to_values, where
 from autograd_lite.testing import arrays
 from tests.op_table import DISTINCT, MASK, OPS, TENSOR_OPS
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from autograd_lite import GradcheckError, Tensor, Value, gradcheck
-from autograd_lite.gradcheck import NonDifferentiableWarning, gradcheck_report
-from autograd_lite.gradcheck_numeric import DEFAULT_EPS
+from autograd_lite.check import NonDifferentiableWarning, gradcheck_report
+from autograd_lite.check.numeric import DEFAULT_EPS
 from autograd_lite.scalar import as_value
 
 

@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 
 from autograd_lite import GradcheckError, Tensor, Value, gradcheck
-from autograd_lite.gradcheck import gradcheck_report
-from autograd_lite.gradcheck_domain import Scheme, find_scheme, run_scheme
-from autograd_lite.gradcheck_local import locate_wrong_vjp
-from autograd_lite.gradcheck_numeric import DEFAULT_EPS, OneSided
+from autograd_lite.check import gradcheck_report, locate_wrong_vjp
+from autograd_lite.check.domain import Scheme, find_scheme, run_scheme
+from autograd_lite.check.numeric import DEFAULT_EPS, OneSided
 from autograd_lite.scalar import as_value
 
 

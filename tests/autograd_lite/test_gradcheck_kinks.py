@@ -10,8 +10,7 @@ import pytest
 from hypothesis import find
 
 from autograd_lite import GradcheckError, Tensor, Value, gradcheck
-from autograd_lite.gradcheck import NonDifferentiableWarning, gradcheck_report
-from autograd_lite.gradcheck_local import locate_wrong_vjp
+from autograd_lite.check import NonDifferentiableWarning, gradcheck_report, locate_wrong_vjp
 from autograd_lite.tensor_select import maximum, minimum
 from autograd_lite.testing import DOMAINS
 from tests.op_table import AWAY_FROM_GRID, CLIP, OPS, TENSOR_OPS

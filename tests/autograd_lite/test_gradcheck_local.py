@@ -10,8 +10,7 @@ import pytest
 from hypothesis import find
 
 from autograd_lite import GradcheckError, Tensor, Value, gradcheck
-from autograd_lite.gradcheck_local import locate_wrong_vjp
-from autograd_lite.gradcheck_trace import GraphChangedError
+from autograd_lite.check import GraphChangedError, locate_wrong_vjp
 from autograd_lite.scalar import as_value
 from autograd_lite.testing import DOMAINS, Domain
 from nn import MLP

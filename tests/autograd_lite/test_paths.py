@@ -12,16 +12,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd_lite import Value
-from autograd_lite.paths import (
+from autograd_lite.draw import PATH_COLOURS, draw_paths, render
+from autograd_lite.explain import (
     TooManyPathsError,
     chain_rule_paths,
     count_paths,
     explain_gradient,
     factored_paths,
 )
-from autograd_lite.paths_draw import PATH_COLOURS, draw_paths
 from autograd_lite.testing import expressions, floats_in
-from autograd_lite.viz import render
 
 
 def ladder(levels: int) -> tuple[Value, Value]:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from autograd_lite import GradcheckError, Tensor, Value
-from autograd_lite.gradcheck import NonDifferentiableWarning
+from autograd_lite.check import NonDifferentiableWarning
 from autograd_lite.testing import (
     assert_grads_close,
     check_backward_idempotent,

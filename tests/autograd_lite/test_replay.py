@@ -12,11 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd_lite import Value
+from autograd_lite.draw import draw_gradient_flow, render
+from autograd_lite.draw.replay import CURRENT, DONE, READY, draw_step
 from autograd_lite.engine import topological_order
-from autograd_lite.flow import draw_gradient_flow, gradient_norms
-from autograd_lite.replay import CURRENT, DONE, READY, backward_steps, draw_step
+from autograd_lite.explain import backward_steps, gradient_norms
 from autograd_lite.testing import expressions, floats_in
-from autograd_lite.viz import render
 
 
 def neuron() -> tuple[Value, list[Value]]:

@@ -11,10 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd_lite import Value
+from autograd_lite.draw.replay import DONE, READY
 from autograd_lite.engine import topological_order
-from autograd_lite.replay import DONE, READY, backward_steps
+from autograd_lite.explain import backward_steps
+from autograd_lite.explain.labels import fmt, group_grad_text
 from autograd_lite.testing import expressions, floats_in
-from autograd_lite.viz_labels import fmt, group_grad_text
 from nn.scalar_layers import MLP
 
 PARTIAL = re.compile(r"grad \? \(so far (.+?), (\d+) of (\d+) uses\)")

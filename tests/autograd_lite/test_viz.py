@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from autograd_lite import Value
-from autograd_lite.viz import Picture, draw_graph, render
-from autograd_lite.viz_labels import ROLE_COLOURS
-from autograd_lite.viz_text import graph_text
+from autograd_lite.draw import Picture, draw_graph, render
+from autograd_lite.draw.labels import ROLE_COLOURS
+from autograd_lite.explain import graph_text
 from nn.scalar_layers import MLP
 
 

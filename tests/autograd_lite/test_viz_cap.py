@@ -8,10 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd_lite import Value
+from autograd_lite.draw import draw_graph
 from autograd_lite.engine import topological_order
-from autograd_lite.replay import backward_steps
+from autograd_lite.explain import backward_steps
 from autograd_lite.testing import expressions
-from autograd_lite.viz import draw_graph
 from nn.scalar_layers import MLP
 
 MORE = re.compile(r"^… ([\d,]+) more nodes?$")
@@ -115,7 +115,7 @@ def test_random_graphs_stay_connected_under_any_cap(expr, cap, focus):
     if focus and out is not inputs[0]:
         src = draw_graph(out, max_nodes=cap, focus=(inputs[0], out)).source
         if "does not reach" not in src:
-            from autograd_lite.viz import nodes_between
+            from autograd_lite.explain import nodes_between
 
             check_capped(src, len(nodes_between(inputs[0], out)))
         return

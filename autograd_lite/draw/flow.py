@@ -1,35 +1,23 @@
-"""Gradient flow: how much gradient reaches each node, for Tensor (and Value) graphs.
-
-In a tensor graph an edge's local derivative is a Jacobian, not a number, so the
-chain-rule paths of `paths.py` do not apply node by node. What a learner can read instead
-is the *size* of the gradient at every node and on every edge: where it shrinks towards
-zero (vanishing), where it blows up (exploding), which branch carries most of it. The
-gradients are computed on the side by the replay walk, so intermediate tensors need no
-`retain_grad()` and nothing in the graph changes.
-"""
+"""`draw_gradient_flow`: the graph with the size of the gradient at every node and on every
+edge (the numbers of `autograd_lite.explain.gradient_flow`)."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from autograd_lite.engine import Node, topological_order
-from autograd_lite.replay import backward_steps
-from autograd_lite.viz import Extras, Picture, draw_graph
-from autograd_lite.viz_labels import fmt, grad_norm, table
+from autograd_lite.draw.graph import Extras, Picture, draw_graph
+from autograd_lite.draw.labels import table
+from autograd_lite.engine import Node
+from autograd_lite.explain.flow import gradient_flow
+from autograd_lite.explain.labels import fmt
 
-__all__ = ["draw_gradient_flow", "gradient_norms"]
+__all__ = ["draw_gradient_flow"]
 
 # Light to dark (ColorBrewer YlOrRd): a bigger gradient is a warmer, darker fill.
 # The darkest YlOrRd shades are left out: black text must stay readable on every fill.
 _SCALE = ["#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a"]
 _NONE = "#e0e0e0"
-
-
-def gradient_norms(root: Node) -> dict[Node, float]:
-    """The norm of ``d root / d node`` for every node (``|g|`` for Values, the 2-norm of
-    the array for tensors), as ``backward()`` would compute it, without running it."""
-    return {step.node: grad_norm(step.grad) for step in backward_steps(root)}
 
 
 def draw_gradient_flow(root: Node, **options: Any) -> Picture:
@@ -43,8 +31,8 @@ def draw_gradient_flow(root: Node, **options: Any) -> Picture:
     For tensors, call it before ``loss.backward()`` or after
     ``loss.backward(retain_graph=True)``. `options` go to `draw_graph`.
     """
-    replay = backward_steps(root)
-    norms = {step.node: grad_norm(step.grad) for step in replay}
+    flow = gradient_flow(root)
+    norms = flow.nodes
     logs = [math.log10(n) for n in norms.values() if n and math.isfinite(n)]
     lo, hi = (min(logs), max(logs)) if logs else (0.0, 0.0)
 
@@ -58,16 +46,14 @@ def draw_gradient_flow(root: Node, **options: Any) -> Picture:
     extras.grad_text = lambda node: (
         f"‖grad‖ {fmt(norms[node])}" if norms.get(node) is not None else "no grad"
     )
-    for node in topological_order(root):
-        extras.node_attrs[node] = {"fillcolor": shade(norms.get(node))}
-    for step in replay:
-        for c in step.outgoing:
-            norm = grad_norm(c.amount)
-            t = (math.log10(norm) - lo) / (hi - lo) if norm and hi > lo else 0.0
-            extras.edge_attrs[(c.child, c.slot)] = {
-                "label": f"‖·‖ {fmt(norm)}",
-                "penwidth": f"{1.0 + 3.0 * max(t, 0.0):.2g}",
-            }
+    # Every node drawn gets a fill: grey for those no gradient reaches (draw_graph's order).
+    extras.node_style = lambda node: {"fillcolor": shade(norms.get(node))}
+    for edge, norm in flow.edges.items():
+        t = (math.log10(norm) - lo) / (hi - lo) if norm and hi > lo else 0.0
+        extras.edge_attrs[edge] = {
+            "label": f"‖·‖ {fmt(norm)}",
+            "penwidth": f"{1.0 + 3.0 * max(t, 0.0):.2g}",
+        }
     key = "".join(f'<td bgcolor="{c}">  </td>' for c in _SCALE)
     extras.legend += [
         table(

@@ -1,5 +1,5 @@
 """The finite differences of the op-by-op check: one op's output, as a function of one of its
-parents moved by a step, measured by re-running f (`gradcheck_trace`).
+parents moved by a step, measured by re-running f (`autograd_lite.check.trace`).
 
 Each element of a parent (or random direction, for a large one) is a `Line`. Its steps come
 from `find_scheme`, as for the end-to-end check, so an op next to the edge of its domain
@@ -16,15 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite.gradcheck_domain import (
+from autograd_lite.check.domain import (
     DOMAIN_ERRORS,
     OutsideDomain,
     Results,
     Scheme,
     find_scheme,
 )
-from autograd_lite.gradcheck_numeric import REFINE, Estimate, relative_step
-from autograd_lite.gradcheck_trace import Probe, Replayer
+from autograd_lite.check.numeric import REFINE, Estimate, relative_step
+from autograd_lite.check.trace import Probe, Replayer
 
 
 @dataclass(eq=False)  # identity: lines key dicts
@@ -32,7 +32,7 @@ class Line:
     """One element (`where` an index) or random direction (`where` a unit array) of one
     edge's parent, and what its finite differences found."""
 
-    edge: Any  # the `_Edge` of gradcheck_local: its record, source and parent
+    edge: Any  # the `_Edge` of `autograd_lite.check.local`: its record, source and parent
     where: Any
     h: float  # the plain central step
     size: float  # the magnitude of the point, for the smallest step worth trying

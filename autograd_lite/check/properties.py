@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import engine
-from autograd_lite.gradcheck import GradcheckError, NonDifferentiableWarning, gradcheck_report
-from autograd_lite.gradcheck_results import kink_lines
+from autograd_lite.check.domain import DOMAINS
+from autograd_lite.check.gradcheck import GradcheckError, NonDifferentiableWarning, gradcheck_report
+from autograd_lite.check.results import kink_lines
 from autograd_lite.scalar import Value
 from autograd_lite.tensor import Tensor
 
@@ -23,7 +24,6 @@ __all__ = [
     "assert_grads_close",
     "check_backward_idempotent",
     "check_broadcast_grads",
-    "check_scalar_tensor_parity",
     "gradient_property",
 ]
 
@@ -125,7 +125,7 @@ def check_broadcast_grads(
     input's own shape and match finite differences.
 
     Builds one float64 tensor per shape (elements drawn from `domain`, a name of
-    `autograd_lite.testing.DOMAINS` or a `Domain`), runs ``f(*tensors)``, checks every
+    `DOMAINS` or a `Domain`), runs ``f(*tensors)``, checks every
     ``.grad`` has its tensor's shape, then `assert_grads_close` (options passed on).
 
     Examples
@@ -134,8 +134,6 @@ def check_broadcast_grads(
     >>> check_broadcast_grads(lambda x, s: x / s, (2, 1, 3), (4, 1), domain="positive")
     """
     __tracebackhide__ = True
-    from autograd_lite.testing import DOMAINS
-
     d = DOMAINS[domain] if isinstance(domain, str) else domain
     rng = np.random.default_rng(seed)
     tensors = []
@@ -151,47 +149,6 @@ def check_broadcast_grads(
             got = None if t.grad is None else t.grad.shape
             raise AssertionError(f"{t.label}: expected a gradient of shape {t.shape}, got {got}")
     assert_grads_close(f, *tensors, seed=seed, **gradcheck_options)
-
-
-def check_scalar_tensor_parity(
-    f: Callable[..., Any],
-    *arrays: Any,
-    rtol: float = 1e-9,
-    atol: float = 1e-12,
-    seed: int = 0,
-) -> None:
-    """Assert that `f` gives the same values and gradients on Tensors and on Values.
-
-    `f` is written with the `Tensor` API (operators, ``@``, ``.exp()``, ``.sum(axis=)``,
-    ...). It runs once on float64 Tensors and once on Values, one per element
-    (`autograd_lite.bridge.to_values`, where each op is the scalar engine's); the outputs
-    and the gradients for a random output cotangent must agree.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> check_scalar_tensor_parity(lambda x, w: (x @ w).tanh(), np.ones((2, 3)), np.eye(3))
-    """
-    __tracebackhide__ = True
-    from autograd_lite.bridge import to_values
-
-    tensors = [Tensor(np.array(a, dtype=np.float64), requires_grad=True) for a in arrays]
-    out = f(*tensors)
-    cotangent = np.random.default_rng(seed).standard_normal(out.shape)
-    out.backward(cotangent)
-    bridged = to_values(f, *arrays)
-    bridged.backward(cotangent)
-    problems = []
-    if bridged.output.shape != out.shape:
-        problems.append(f"  output shape: Tensor {out.shape}, Values {bridged.output.shape}")
-    elif not np.allclose(bridged.output.data, out.data, rtol=rtol, atol=atol):
-        problems.append(f"  output: Tensor {out.data}, Values {bridged.output.data}")
-    for k, (t, g) in enumerate(zip(tensors, bridged.grads)):
-        tg = np.zeros(t.shape) if t.grad is None else t.grad
-        if not np.allclose(g, tg, rtol=rtol, atol=atol):
-            problems.append(f"  gradient of input {k}: Tensor {tg}, Values {g}")
-    if problems:
-        raise AssertionError("Tensor and Value results differ:\n" + "\n".join(problems))
 
 
 def gradient_property(f: Callable[..., Any], *strategies: Any, **options: Any) -> Callable:

@@ -15,16 +15,13 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
+from autograd_lite.draw.graph import DEFAULT_MAX_NODES, Extras, Picture, draw_graph
+from autograd_lite.draw.labels import table
 from autograd_lite.engine import Node, topological_order
-from autograd_lite.paths import (
-    chain_rule_paths,
-    count_paths,
-    factored_paths,
-    mismatch_note,
-    path_names,
-)
-from autograd_lite.viz import DEFAULT_MAX_NODES, Extras, Picture, draw_graph, nodes_between
-from autograd_lite.viz_labels import fmt, node_name, table
+from autograd_lite.explain.explanation import mismatch_note
+from autograd_lite.explain.labels import fmt, node_name, unique_names
+from autograd_lite.explain.paths import chain_rule_paths, factored_paths, local_derivatives
+from autograd_lite.explain.subgraph import nodes_between, path_counts
 
 __all__ = ["PATH_COLOURS", "draw_paths"]
 
@@ -74,12 +71,14 @@ def draw_paths(
     root = L if root is None else root
     if context is None:
         context = len(topological_order(root)) <= _CONTEXT_LIMIT
-    n = count_paths(w, L)
-    extras = Extras(keep={w, L}, names=path_names(w, L))
+    between = nodes_between(w, L)
+    into, out = path_counts(between)
+    n = into.get(L, 0)
+    extras = Extras(keep={w, L}, names=unique_names(between))
     if n and n <= max_paths:
         _colour_each_path(w, L, extras)
     elif n:
-        _weigh_edges(w, L, n, extras)
+        _weigh_edges(between, into, out, extras)
     options = dict(
         rankdir=rankdir, max_nodes=max_nodes, module=module, parameters=parameters, title=title
     )
@@ -135,34 +134,35 @@ def _colour_each_path(w: Node, L: Node, extras: Extras) -> None:
     ]
 
 
-def _weigh_edges(w: Node, L: Node, n: int, extras: Extras) -> None:
-    between = nodes_between(w, L)
-    on_path = set(between)
-    into: dict[Node, int] = {}  # paths w -> node
-    for node in between:
-        into[node] = 1 if node is w else sum(into.get(p, 0) for p in node._parents)
-    out: dict[Node, int] = {L: 1}  # paths node -> L
-    for node in reversed(between):
-        for parent in node._parents:
-            if parent in on_path:
-                out[parent] = out.get(parent, 0) + out.get(node, 0)
+def _weigh_edges(
+    between: list[Node], into: dict[Node, int], out: dict[Node, int], extras: Extras
+) -> None:
+    """Edges wider the more paths use them (``into[parent] * out[child]`` of them)."""
+    w, L = between[0], between[-1]
+    n = into[L]
     scale = math.log(n + 1)
     for child in between:
-        if not child._parents:
+        if not child.parents:
             continue
-        local = child._vjp(1.0)
-        for slot, parent in enumerate(child._parents):
-            if parent in on_path:
-                through = into[parent] * out[child]  # paths using this edge
+        local = local_derivatives(child)
+        for slot, parent in enumerate(child.parents):
+            if parent in into:  # on a path from w to L
+                through = into[parent] * out[child]
                 width = 1.0 + 4.0 * math.log(through + 1) / scale
                 extras.edge_attrs[(child, slot)] = {
                     "color": MANY_COLOUR,
                     "penwidth": f"{width:.2g}",
-                    "label": fmt(float(local[slot])),
+                    "label": fmt(local[slot]),
                     "fontcolor": MANY_COLOUR,
                 }
         extras.result_edge_attrs[child] = {"color": MANY_COLOUR, "penwidth": "2"}
         extras.op_attrs[child] = {"penwidth": "2", "color": MANY_COLOUR}
+    _factored_legend(w, L, n, extras)
+
+
+def _factored_legend(w: Node, L: Node, n: int, extras: Extras) -> None:
+    """The caption of a picture with too many paths to list: the first edges, each with the
+    rest of its paths summed."""
     hops = factored_paths(w, L)
     total = math.fsum(h.product for h in hops)
     rows = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from autograd_lite.engine import Node, topological_order
-from autograd_lite.viz_labels import (
+from autograd_lite.explain.labels import (
     array_summary,
     edge_labels,
     fmt,
@@ -69,7 +69,7 @@ def graph_text(
     # Number the nodes that are used more than once, so later uses can point back to them.
     uses: dict[Node, int] = {}
     for node in order:
-        for parent in node._parents:
+        for parent in node.parents:
             uses[parent] = uses.get(parent, 0) + 1
     numbers: dict[Node, int] = {}
     printed: set[Node] = set()
@@ -91,7 +91,7 @@ def graph_text(
             numbers[node] = len(numbers) + 1
             tag = f"#{numbers[node]} "
         lines.append(f"{head}{edge}{tag}{_describe(node, root, show_grad, params)}")
-        parents = node._parents
+        parents = node.parents
         derivs = edge_labels(node) if edge_derivatives and parents else None
         children = []
         for slot, parent in enumerate(parents):
@@ -110,13 +110,13 @@ def graph_text(
 
 
 def _describe(node: Node, root: Node, show_grad: bool, params: set[Node] | None) -> str:
-    name = node_name(node) if node.label or not node._parents else f"({node._op or 'op'})"
+    name = node_name(node) if node.label or not node.parents else f"({node.op or 'op'})"
     value = array_summary(node.data) if is_tensor(node) else fmt(node.data)
     text = f"{name} = {value}" if not is_tensor(node) else f"{name}  {value}"
     if show_grad:
         text += f"  {grad_text(node)}"
-    if not node._parents:
+    if not node.parents:
         text += f"  [{role(node, root, params)}]"
     elif node.label:  # an unlabelled result is already called by its op
-        text += f"  ({node._op})"
+        text += f"  ({node.op})"
     return text

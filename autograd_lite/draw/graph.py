@@ -25,30 +25,32 @@ from typing import Any
 
 import graphviz
 
-from autograd_lite.engine import Node, topological_order
-from autograd_lite.viz_labels import (
+from autograd_lite.draw.labels import (
     OP_COLOUR,
     ROLE_COLOURS,
-    array_summary,
     caption,
+    legend_sections,
+    module_groups,
+    record_escape,
+)
+from autograd_lite.engine import Node, topological_order
+from autograd_lite.explain.labels import (
+    array_summary,
     edge_labels,
     fmt,
     grad_text,
     group_grad_text,
     is_tensor,
-    legend_sections,
-    module_groups,
     node_name,
-    record_escape,
     role,
 )
+from autograd_lite.explain.subgraph import nodes_between
 
 __all__ = [
     "DEFAULT_MAX_NODES",
     "INSTALL_HINT",
     "Picture",
     "draw_graph",
-    "nodes_between",
     "render",
 ]
 
@@ -76,29 +78,18 @@ class Picture(graphviz.Digraph):
             return {"text/plain": f"{INSTALL_HINT}\n\n{self.source}"}
 
 
-def nodes_between(w: Node, out: Node) -> list[Node]:
-    """The nodes on some path from `w` to `out` (both included), in topological order;
-    empty if `w` does not reach `out`."""
-    order = topological_order(out)
-    on_path: set[Node] = set()
-    for node in order:  # parents come first, so one pass finds every descendant of w
-        if node is w or any(p in on_path for p in node._parents):
-            on_path.add(node)
-    if out not in on_path:
-        return []
-    return [n for n in order if n in on_path]
-
-
 # ---------------------------------------------------------------------------- the builder
 
 
 @dataclass
 class Extras:
-    """Styling that `paths` and `replay` lay over a plain picture (package-internal)."""
+    """Styling that the paths, replay and flow pictures lay over a plain picture."""
 
     node_attrs: dict[Node, dict[str, str]] = field(default_factory=dict)
+    # Attributes of every drawn node by a function (a fill by state or size); node_attrs win.
+    node_style: Callable[[Node], dict[str, str]] | None = None
     op_attrs: dict[Node, dict[str, str]] = field(default_factory=dict)
-    # (child, slot) -> attributes of the edge from child._parents[slot] into child's op.
+    # (child, slot) -> attributes of the edge from child.parents[slot] into child's op.
     edge_attrs: dict[tuple[Node, int], dict[str, str]] = field(default_factory=dict)
     # child -> attributes of the edge from child's op ellipse to its record.
     result_edge_attrs: dict[Node, dict[str, str]] = field(default_factory=dict)
@@ -214,7 +205,7 @@ def draw_graph(
     kept, owner = _cap(top, pos, folded, max_nodes, keep) if order else (set(), {})
     # A module node is drawn when a kept node uses one of its parameters; its members are
     # then drawn (counted) there, whatever uses them. Every other cut-off node is elided.
-    shown = {folded[p] for n in kept for p in n._parents if p in folded}
+    shown = {folded[p] for n in kept for p in n.parents if p in folded}
     elided = {n: k for n, k in owner.items() if folded.get(n) not in shown}
     counts = Counter(elided.values())
 
@@ -246,6 +237,7 @@ def draw_graph(
             fields.append(record_escape(show(node)))
         label = " | ".join(fields)
         attrs = {"shape": "record", "style": "filled", "fillcolor": ROLE_COLOURS[kind]}
+        attrs.update(extras.node_style(node) if extras.node_style else {})
         attrs.update(extras.node_attrs.get(node, {}))
         target.node(ids[node], label="{ " + label + " }" if braces else label, **attrs)
 
@@ -288,12 +280,12 @@ def draw_graph(
         if counts[node]:  # the part cut off behind this node
             more = f"… {counts[node]:,} more node{'s' * (counts[node] > 1)}"
             g.node(ids[node] + "_more", label=more, **_ELISION)
-        if not node._parents:
+        if not node.parents:
             continue
         op_id = ids[node] + "_op"
         g.node(
             op_id,
-            label=graphviz.escape(node._op or "op"),
+            label=graphviz.escape(node.op or "op"),
             shape="ellipse",
             style="filled",
             fillcolor=OP_COLOUR,
@@ -302,7 +294,7 @@ def draw_graph(
         g.edge(op_id, ids[node], **extras.result_edge_attrs.get(node, {}))
         labels = edge_labels(node) if edge_derivatives else None
         proxies: dict[str, None] = {}  # folded parents: one edge per proxy node, in order
-        for slot, parent in enumerate(node._parents):
+        for slot, parent in enumerate(node.parents):
             if parent in kept:
                 attrs = {"label": labels[slot]} if labels else {}
                 attrs.update(extras.edge_attrs.get((node, slot), {}))
@@ -349,7 +341,7 @@ def _cap(
     via: dict[Node, Node | None] = {top: None}
     found = [top]
     for node in found:  # grows while we walk it: a breadth-first queue
-        for parent in node._parents:
+        for parent in node.parents:
             if parent in pos and parent not in via:
                 via[parent] = node
                 found.append(parent)

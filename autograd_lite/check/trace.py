@@ -1,4 +1,4 @@
-"""Recording and replaying the ops of a function, one op at a time, for `gradcheck_local`.
+"""Recording and replaying the ops of a function, one op at a time, for `local`.
 
 The engines keep each node's data, parents and VJP, but not a way to re-run its forward.
 Instead of wrapping every op (which would put a call layer into every op of every program,
@@ -25,7 +25,7 @@ or miss ops that users build themselves with ``Value._result``), this module re-
 
 The limits follow from that: `f` must be deterministic (a re-run that builds another graph
 raises `GraphChangedError`), and a composite op must read its parents' data after creating
-its inner nodes (every op of this library makes one node; `gradcheck_local` skips, with a
+its inner nodes (every op of this library makes one node; `autograd_lite.check.local` skips, with a
 note, a composite op whose output depends on inner nodes that are not its parents).
 
 No hook in `engine.py` is needed: a global hook read by ``_result`` would cost every op of
@@ -52,7 +52,8 @@ from autograd_lite.tensor import Tensor
 
 __all__ = ["GraphChangedError", "Record", "Replayer", "result_hook"]
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# autograd_lite/ (this file is in autograd_lite/check/): frames there are the library's.
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 # Swapping class attributes is global: one check at a time (re-entrant for nested checks).
 _LOCK = threading.RLock()
 

@@ -72,7 +72,7 @@ class GradcheckResult:
     checked : int
         How many elements and directions were compared.
     localisation : LocalReport or None
-        The op-by-op check (`autograd_lite.gradcheck_local`), run when a gradient is wrong.
+        The op-by-op check (`autograd_lite.check.local`), run when a gradient is wrong.
     """
 
     mismatches: list[Mismatch]

@@ -7,7 +7,7 @@ input moved by ``t``, or the input moved by ``t`` along a direction ``u``) and c
 the central difference and both one-sided differences at no extra cost.
 
 Where ``phi(-h)`` or ``phi(h)`` is outside the function's domain (``log`` at 1e-9 with a
-step of 6e-6), `autograd_lite.gradcheck_domain` finds steps that are not.
+step of 6e-6), `autograd_lite.check.domain` finds steps that are not.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autograd_lite.gradcheck_results import Verdict
+from autograd_lite.check.results import Verdict
 
 __all__ = [
     "DEFAULT_EPS",

@@ -1,10 +1,9 @@
-"""How a node looks in the pictures and tables: number format, tensor summaries, colours
-by role, module groups, record escaping and the legend (shared by `viz`, `paths`, `replay`,
-`viz_text`)."""
+"""How a node is named and summarised in text: the number format, tensor summaries, gradient
+fields, roles and local derivatives (shared by the tables of `explain` and the pictures of
+`draw`, which add colours on top)."""
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -14,10 +13,7 @@ import numpy as np
 from autograd_lite.engine import Node
 
 __all__ = [
-    "OP_COLOUR",
-    "ROLE_COLOURS",
     "array_summary",
-    "caption",
     "edge_labels",
     "fmt",
     "grad_norm",
@@ -25,27 +21,10 @@ __all__ = [
     "group_grad_text",
     "is_tensor",
     "joint_norm",
-    "legend_sections",
-    "module_groups",
     "node_name",
-    "record_escape",
     "role",
-    "table",
     "unique_names",
 ]
-
-# Fill colours by role (ColorBrewer pastels: readable with black text, distinct when printed).
-ROLE_COLOURS = {
-    "parameter": "#fdd49e",
-    "input": "#c6dbef",
-    "constant": "#eeeeee",
-    "output": "#b8e186",
-    "intermediate": "#ffffff",
-}
-OP_COLOUR = "#e6e0f0"
-
-
-# ------------------------------------------------------------------------------ text bits
 
 
 def fmt(x: float) -> str:
@@ -60,7 +39,7 @@ def is_tensor(node: Node) -> bool:
 
 def node_name(node: Node) -> str:
     """What to call a node in text: its label, else its op, else "const"."""
-    return node.label or node._op or "const"
+    return node.label or node.op or "const"
 
 
 def unique_names(nodes: list[Node]) -> dict[Node, str]:
@@ -110,70 +89,32 @@ def grad_text(node: Node) -> str:
     return f"grad {fmt(g)}"
 
 
-def record_escape(text: str) -> str:
-    """Escape the characters that structure a record label, so any label is shown as typed."""
-    text = text.replace("\\", "\\\\")
-    for ch in '{}|<>"':
-        text = text.replace(ch, "\\" + ch)
-    return text
-
-
 def role(node: Node, root: Node, params: set[Node] | None) -> str:
+    """What a node is in a picture or a tree: the output, an intermediate result, a
+    parameter, an input (a labelled leaf) or a constant."""
     if node is root:
         return "output"
-    if node._parents:
+    if node.parents:
         return "intermediate"
     if params is not None:
         if node in params:
             return "parameter"
         return "input" if node.label else "constant"
     if is_tensor(node):
-        needs = getattr(node, "requires_grad", False)
-        return "parameter" if needs else ("input" if node.label else "constant")
+        return "parameter" if node.requires_grad else ("input" if node.label else "constant")
     return "parameter" if node.label else "constant"
-
-
-def legend_sections(roles: set[str], derivatives: bool, tensors: bool) -> list[str]:
-    """The colour key (only the roles drawn) and, with edge labels, what they mean."""
-    cells = "".join(f'<td bgcolor="{ROLE_COLOURS[r]}">{r}</td>' for r in ROLE_COLOURS if r in roles)
-    cells += f'<td bgcolor="{OP_COLOUR}">operation</td>'
-    sections = [table([f"<tr>{cells}</tr>"])]
-    if derivatives:
-        text = (
-            "edge labels: the shape of the gradient flowing back"
-            if tensors
-            else "edge labels: local derivative ∂(result)/∂(input) at the current values"
-        )
-        sections.append(html.escape(text))
-    return sections
-
-
-def table(rows: list[str]) -> str:
-    """An HTML-like Graphviz table of `rows` (``<tr>`` strings), for a caption section."""
-    return (
-        '<table border="0" cellborder="1" cellspacing="0" cellpadding="3">'
-        + "".join(rows)
-        + "</table>"
-    )
-
-
-def caption(sections: list[str]) -> str:
-    """The graph's label: the sections (tables or text) stacked, left-aligned."""
-    rows = "".join(f'<tr><td align="left">{s}</td></tr>' for s in sections)
-    return f'<<table border="0" cellborder="0" cellspacing="2">{rows}</table>>'
 
 
 def edge_labels(node: Node) -> list[str]:
     """Local derivatives of `node` w.r.t. each parent (``vjp(1)``), or tensor shapes."""
     if is_tensor(node):
         return [
-            f"grad {tuple(p.data.shape)}" if getattr(p, "requires_grad", True) else "no grad"
-            for p in node._parents
+            f"grad {tuple(p.data.shape)}" if p.requires_grad else "no grad" for p in node.parents
         ]
     try:
-        return [fmt(float(d)) if d is not None else "" for d in node._vjp(1.0)]
+        return [fmt(float(d)) if d is not None else "" for d in node.vjp(1.0)]
     except (RuntimeError, TypeError, ValueError):  # released or unusual VJP: no number to show
-        return ["?"] * len(node._parents)
+        return ["?"] * len(node.parents)
 
 
 def joint_norm(grads: Iterable[Any]) -> float:
@@ -185,21 +126,3 @@ def joint_norm(grads: Iterable[Any]) -> float:
 def group_grad_text(members: list[Node]) -> str:
     """A module node's grad field: the norm of its parameters' ``.grad`` together."""
     return f"grad ‖·‖ {fmt(joint_norm(n.grad for n in members))}"
-
-
-def module_groups(module: Any, depth: int | None) -> tuple[dict[Node, str], dict[Node, str]]:
-    """(parameter -> dotted name, parameter -> name of the sub-module it is grouped under),
-    for ``draw_graph(module=...)``."""
-    if not hasattr(module, "named_parameters") or not hasattr(module, "named_modules"):
-        raise TypeError(
-            f"draw_graph: expected an nn.Module for module, got {type(module).__name__}"
-        )
-    kinds = {name: type(m).__name__ for name, m in module.named_modules()}
-    names: dict[Node, str] = {}
-    groups: dict[Node, str] = {}
-    for name, p in module.named_parameters():
-        owners = sorted((m for m in kinds if m == "" or name.startswith(m + ".")), key=len)
-        owner = owners[depth] if depth is not None and depth < len(owners) else owners[-1]
-        names[p] = name
-        groups[p] = f"{owner} ({kinds[owner]})" if owner else kinds[owner]
-    return names, groups

@@ -8,8 +8,8 @@ with finite differences of that op alone, its other inputs held fixed. The first
 topological order from the inputs, whose VJP disagrees is the one to fix: every op before it
 passed, so it is the first place where the gradient goes wrong.
 
-How one op's forward is re-run with a perturbed parent is in `gradcheck_trace`, which steps
-are taken (inside the op's domain) in `gradcheck_probes`. Nothing here costs anything when
+How one op's forward is re-run with a perturbed parent is in `trace`, which steps
+are taken (inside the op's domain) in `probes`. Nothing here costs anything when
 no check runs. `gradcheck` calls this when a gradient is wrong.
 """
 
@@ -23,12 +23,12 @@ import numpy as np
 
 from autograd_lite import engine
 from autograd_lite.broadcasting import unbroadcast
-from autograd_lite.gradcheck_domain import OutsideDomain
-from autograd_lite.gradcheck_inputs import _float64_copy
-from autograd_lite.gradcheck_numeric import DEFAULT_EPS, classify, needs_refinement
-from autograd_lite.gradcheck_probes import Line, Prober, lines_of
-from autograd_lite.gradcheck_results import LocalCheck, LocalReport, Verdict
-from autograd_lite.gradcheck_trace import Record, Replayer, record_run
+from autograd_lite.check.domain import OutsideDomain
+from autograd_lite.check.inputs import _float64_copy
+from autograd_lite.check.numeric import DEFAULT_EPS, classify, needs_refinement
+from autograd_lite.check.probes import Line, Prober, lines_of
+from autograd_lite.check.results import LocalCheck, LocalReport, Verdict
+from autograd_lite.check.trace import Record, Replayer, record_run
 from autograd_lite.scalar import Value
 
 __all__ = ["LocalCheck", "LocalReport", "locate_wrong_vjp"]

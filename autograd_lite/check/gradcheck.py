@@ -4,7 +4,7 @@
 ``(f(x + h) - f(x - h)) / 2h`` in float64. It works on copies of the inputs, so the caller's
 nodes and their ``.grad`` are left as they were. When a gradient is wrong it goes further
 than any end-to-end check: it re-checks each op of the graph on its own and names the first
-op whose VJP is wrong (`autograd_lite.gradcheck_local`). At a kink of the function (relu or
+op whose VJP is wrong (`autograd_lite.check.local`). At a kink of the function (relu or
 abs at 0, a tie of max) it reports a non-differentiable point instead of a failure; next to
 the edge of the function's domain (log at 1e-9) its steps shrink to stay inside it.
 """
@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import engine
-from autograd_lite.gradcheck_inputs import _analytic_gradients, _Check, _float64_copy, _scalarised
-from autograd_lite.gradcheck_numeric import DEFAULT_EPS
-from autograd_lite.gradcheck_results import GradcheckResult, Mismatch, Verdict, kink_lines
+from autograd_lite.check.inputs import _analytic_gradients, _Check, _float64_copy, _scalarised
+from autograd_lite.check.numeric import DEFAULT_EPS
+from autograd_lite.check.results import GradcheckResult, Mismatch, Verdict, kink_lines
 
 __all__ = [
     "GradcheckError",
@@ -190,7 +190,7 @@ def gradcheck_report(
         notes=check.notes,
     )
     if not result.ok and localize:
-        from autograd_lite.gradcheck_local import locate_wrong_vjp
+        from autograd_lite.check.local import locate_wrong_vjp
 
         try:
             result.localisation = locate_wrong_vjp(

@@ -1,6 +1,6 @@
 """The engine-neutral view `gradcheck` works on: float64 copies of the inputs, the function
 scalarised to one number, its analytic gradients, and `_Check`, its finite differences
-element by element or along random directions (with the numerics of `gradcheck_numeric`).
+element by element or along random directions (with the numerics of `autograd_lite.check.numeric`).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import engine
-from autograd_lite.gradcheck_domain import OutsideDomain, evaluate_defined, find_scheme, run_scheme
-from autograd_lite.gradcheck_numeric import REFINE, Estimate, OneSided, classify, relative_step
-from autograd_lite.gradcheck_results import Mismatch, Verdict
+from autograd_lite.check.domain import OutsideDomain, evaluate_defined, find_scheme, run_scheme
+from autograd_lite.check.numeric import REFINE, Estimate, OneSided, classify, relative_step
+from autograd_lite.check.results import Mismatch, Verdict
 from autograd_lite.scalar import Value
 
 

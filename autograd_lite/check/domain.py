@@ -6,6 +6,9 @@ the domain ends from the error the first step raised, and looks for steps that a
 a symmetric step scaled to the distance to the edge, or, at the edge itself, a one-sided
 difference. A point no step can reach raises `OutsideDomain`, which the checks turn into an
 error naming the input as the user passed it and the step, never the value an op saw.
+
+`Domain` and `DOMAINS` say the other way round where each op is smooth, for drawing test
+inputs (`autograd_lite.testing` re-exports them).
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autograd_lite.gradcheck_numeric import Difference, Estimate, OneSided
+from autograd_lite.check.numeric import Difference, Estimate, OneSided
 
 __all__ = [
+    "DOMAINS",
     "DOMAIN_ERRORS",
+    "Domain",
     "OutsideDomain",
     "Results",
     "Scheme",
@@ -36,6 +41,39 @@ _EPS_MACHINE = float(np.finfo(np.float64).eps)
 
 
 Results = tuple[float | BaseException, ...]
+
+
+@dataclass(frozen=True)
+class Domain:
+    """Where an op is smooth: an interval, minus small gaps around kinks and singularities.
+
+    ``gap`` is wide enough that a central difference with a step of 1e-6 never straddles a
+    kink, so a failing gradient check points at a real bug, not at a corner.
+    """
+
+    low: float
+    high: float
+    kinks: tuple[float, ...] = ()
+    gap: float = 1e-3
+
+    def contains(self, x: float) -> bool:
+        return self.low <= x <= self.high and all(abs(x - k) >= self.gap for k in self.kinks)
+
+
+DOMAINS: dict[str, Domain] = {
+    # Any moderate real: exp stays far from overflow, tanh and sigmoid from saturation.
+    "real": Domain(-10.0, 10.0),
+    # log, sqrt, a Value-exponent base: bounded away from 0 where derivatives blow up.
+    "positive": Domain(1e-2, 10.0),
+    # A denominator: both signs, bounded away from 0.
+    "nonzero": Domain(-10.0, 10.0, kinks=(0.0,), gap=1e-2),
+    # relu, abs, leaky_relu, step: the kink at 0.
+    "kink_at_zero": Domain(-10.0, 10.0, kinks=(0.0,)),
+    # hard_sigmoid with its default corners.
+    "hard_sigmoid": Domain(-10.0, 10.0, kinks=(-3.0, 3.0)),
+    # A small exponent, so powers stay in range.
+    "exponent": Domain(-3.0, 3.0),
+}
 
 
 class OutsideDomain(Exception):
