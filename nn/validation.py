@@ -71,9 +71,9 @@ def integer(owner: str, name: str, value: Any, minimum: int | None = None) -> in
 def positive_int(owner: str, name: str, value: Any) -> int:
     """`value` as an ``int`` >= 1 (a size or a count); see `integer`."""
     if not _is_int(value):
-        raise TypeError(f"{owner}: expected {name} to be a positive integer, got {value!r}")
+        raise TypeError(f"{owner}: expected a positive integer for {name}, got {value!r}")
     if value < 1:
-        raise ValueError(f"{owner}: expected {name} to be a positive integer, got {value!r}")
+        raise ValueError(f"{owner}: expected a positive integer for {name}, got {value!r}")
     return int(value)
 
 

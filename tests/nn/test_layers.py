@@ -84,8 +84,8 @@ def test_linear_gradients():
 @pytest.mark.parametrize(
     ("build", "error", "words"),
     [
-        (lambda: Linear(0, 3), ValueError, "in_features to be a positive integer, got 0"),
-        (lambda: Linear(3, 2.0), TypeError, "out_features to be a positive integer, got 2.0"),
+        (lambda: Linear(0, 3), ValueError, "positive integer for in_features, got 0"),
+        (lambda: Linear(3, 2.0), TypeError, "positive integer for out_features, got 2.0"),
         (lambda: Linear(3, 2, dtype=np.int32), TypeError, "expected a floating dtype"),
         (lambda: Linear(3, 2, rng="seed"), TypeError, "expected rng to be an np.random.Gen"),
         (lambda: Linear(3, 2)(np.ones((4, 2))), ValueError, r"\(\.\.\., 3\), got \(4, 2\)"),

@@ -96,13 +96,13 @@ def test_resuming_without_initial_lr_is_a_clear_error():
 @pytest.mark.parametrize(
     ("make", "error", "match"),
     [
-        (lambda o: StepLR(o, step_size=0), ValueError, "step_size to be a positive integer, got 0"),
-        (lambda o: StepLR(o, step_size=2.5), TypeError, "step_size to be a positive int"),
+        (lambda o: StepLR(o, step_size=0), ValueError, "positive integer for step_size, got 0"),
+        (lambda o: StepLR(o, step_size=2.5), TypeError, "positive integer for step_size, got 2.5"),
         (lambda o: StepLR(o, step_size=2, gamma=-0.1), ValueError, "gamma > 0, got -0.1"),
         (lambda o: StepLR(o, step_size=2, gamma="x"), TypeError, "gamma to be a real number"),
         (lambda o: ExponentialLR(o, gamma=0.0), ValueError, "gamma > 0, got 0.0"),
         (lambda o: ExponentialLR(o, gamma=math.inf), ValueError, "gamma > 0, got inf"),
-        (lambda o: CosineAnnealingLR(o, T_max=-3), ValueError, "T_max to be a positive integer"),
+        (lambda o: CosineAnnealingLR(o, T_max=-3), ValueError, "positive integer for T_max"),
         (lambda o: CosineAnnealingLR(o, T_max=3, eta_min=-1), ValueError, "eta_min >= 0, got -1"),
         (lambda o: StepLR(o, 2, last_epoch=-2), ValueError, "last_epoch >= -1, got -2"),
         (lambda o: StepLR(o, 2, last_epoch=1.0), TypeError, "last_epoch to be an integer"),

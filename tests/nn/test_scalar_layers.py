@@ -59,8 +59,8 @@ def test_mlp_gradients_match_finite_differences():
 @pytest.mark.parametrize(
     ("build", "error", "words"),
     [
-        (lambda: nn.Neuron(0), ValueError, "Neuron: expected nin to be a positive integer, got 0"),
-        (lambda: nn.Layer(2, 2.5), TypeError, "Layer: expected nout to be a positive integer"),
+        (lambda: nn.Neuron(0), ValueError, "Neuron: expected a positive integer for nin, got 0"),
+        (lambda: nn.Layer(2, 2.5), TypeError, "Layer: expected a positive integer for nout"),
         (lambda: nn.MLP(2, []), ValueError, "non-empty list of layer sizes"),
         (lambda: nn.MLP(2, 3), TypeError, "non-empty list of layer sizes"),
         (lambda: nn.MLP(2, [3], rng="0"), TypeError, "MLP: expected rng to be an np.random"),
