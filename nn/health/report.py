@@ -29,7 +29,7 @@ import numpy as np
 
 from autograd_lite import Value
 from autograd_lite.engine import Node
-from nn.health.watch import ReluHealth, Watch
+from nn.health.dead_units import ReluHealth, Watch
 from nn.module import Module
 from nn.validation import probability, real
 
