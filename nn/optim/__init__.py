@@ -10,7 +10,8 @@ buffer (each ``p.data`` becomes a view of it) and a step is about ten whole-buff
 as fast as hand-written NumPy. So hold on to the Tensor, not to its ``.data`` array from
 before the optimizer was made (e.g. an earlier ``p.detach()``); a ``.data`` rebound later is
 moved back into the buffer at the next step. Pass ``flat=False`` to keep every ``p.data``
-where it is.
+where it is. A group's `Value` parameters are gathered into one float64 array for each step
+and scattered back, so every optimizer's arithmetic is written once, for arrays.
 """
 
 from __future__ import annotations

@@ -55,7 +55,11 @@ class Optimizer(abc.ABC):
     state : dict
         Per-parameter state (keyed by the parameter: nodes hash by identity), e.g.
         ``{"step": 3, "momentum_buffer": array}``. For a flat group the arrays are views of
-        the group's flat state buffers.
+        the group's flat state buffers; a `Value`'s are 0-d views of its group's float64
+        state buffers (state set by hand or loaded is copied into them at the next step).
+
+    Subclasses define `_update_arrays` (how parameters move, on arrays, once) and may
+    extend `_check_hyperparameters` and `_phase`.
     """
 
     def __init__(self, params: ParamsT, defaults: Mapping[str, Any]) -> None:
