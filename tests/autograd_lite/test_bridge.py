@@ -95,7 +95,7 @@ def test_one_element_of_a_matmul_is_a_sum_of_products_path_by_path():
     for k in range(3):
         (a_path,) = chain_rule_paths(bridged.leaves[0].node(1, k), out)
         (b_path,) = chain_rule_paths(bridged.leaves[1].node(k, 0), out)
-        assert a_path.product == pytest.approx(B[k, 0]) and a_path.nodes[1]._op == "*"
+        assert a_path.product == pytest.approx(B[k, 0]) and a_path.nodes[1].op == "*"
         assert b_path.product == pytest.approx(A[1, k])
     # Elements out of row 1 or column 0 do not reach it.
     assert chain_rule_paths(bridged.leaves[0].node(0, 0), out) == []

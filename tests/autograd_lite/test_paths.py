@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd_lite import Value
+from autograd_lite import Value, engine
 from autograd_lite.draw import PATH_COLOURS, draw_paths, render
 from autograd_lite.explain import (
     TooManyPathsError,
@@ -19,6 +19,7 @@ from autograd_lite.explain import (
     count_paths,
     explain_gradient,
     factored_paths,
+    subgraph,
 )
 from autograd_lite.testing import expressions, floats_in
 
@@ -138,6 +139,28 @@ def test_explain_gradient_table(capsys):
     assert result.total == pytest.approx(a.grad) and abs(result.residual) < 1e-12
     factored = str(explain_gradient(a, out, max_paths=2))
     assert "grouped by their first edge" in factored and "sum over first edges" in factored
+
+
+def test_explain_gradient_sorts_the_graph_once_and_agrees_with_backward(monkeypatch):
+    # One walk of the engine gives the order and dL/dnode: counting, listing, the factored
+    # view and the names all read it, so a big graph is sorted once, not once per question.
+    sorts = []
+    sort = engine.topological_order
+
+    def counting(root):
+        sorts.append(root)
+        return sort(root)
+
+    monkeypatch.setattr(engine, "topological_order", counting)
+    monkeypatch.setattr(subgraph, "topological_order", counting)
+    x, out = ladder(12)
+    out.backward()
+    for max_paths in (10, 10_000):
+        sorts.clear()
+        result = explain_gradient(x, out, max_paths=max_paths)
+        assert len(sorts) == 1 and result.n_paths == 2**12
+        assert result.total == pytest.approx(x.grad, rel=1e-12)
+        assert (result.paths is None) == (max_paths == 10)
 
 
 def test_explain_gradient_notes_accumulated_gradients():

@@ -37,7 +37,7 @@ def expected_after(root: Value, k: int) -> dict[Value, tuple[bool, int, int, flo
     shares: dict[Value, list[float]] = {n: [] for n in step_of}
     arrived: dict[Value, list[float]] = {n: [] for n in step_of}
     for child in step_of:
-        for parent, local in zip(child._parents, child._vjp(1.0) if child._parents else ()):
+        for parent, local in zip(child.parents, child.vjp(1.0) if child.parents else ()):
             shares[parent].append(child.grad * local)
             if step_of[child] <= k:
                 arrived[parent].append(child.grad * local)
