@@ -15,14 +15,18 @@ from autograd_lite.check.domain import OutsideDomain, evaluate_defined, find_sch
 from autograd_lite.check.numeric import REFINE, Estimate, OneSided, classify, relative_step
 from autograd_lite.check.results import Mismatch, Verdict
 from autograd_lite.scalar import Value
+from autograd_lite.tensor import Tensor
 
 
 def _float64_copy(x: Any) -> Any:
     """A fresh float64 leaf with the same value (anything else is passed through)."""
     if isinstance(x, Value):
         return Value(x.data, label=x.label)
-    copy = getattr(x, "_float64_leaf", None)  # Tensor provides this
-    return copy() if copy is not None else x
+    if isinstance(x, Tensor):
+        floating = x.data.dtype.kind == "f"  # integer data (labels, indices) stays as it is
+        data = np.array(x.data, dtype=np.float64) if floating else x.data
+        return Tensor(data, requires_grad=x.requires_grad, label=x.label)
+    return x
 
 
 def _flat(x: engine.Node) -> np.ndarray:

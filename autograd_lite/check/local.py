@@ -69,12 +69,16 @@ def locate_wrong_vjp(
 
     Examples
     --------
-    >>> from autograd_lite import Value
-    >>> def half_square(a):  # a planted bug: the VJP of a * a forgets the factor 2
-    ...     return Value._result(a.data * a.data, (a,), lambda g: (g * a.data,), "sq")
-    >>> report = locate_wrong_vjp(lambda x: half_square(x.tanh()).exp(), Value(0.5))
-    >>> report.first.op, report.first.slots
-    ('sq', (0,))
+    >>> from autograd_lite import Value, primitive
+    >>> @primitive
+    ... def square(x):
+    ...     return x * x
+    >>> @square.defvjp
+    ... def square_vjp(g, ans, x):  # a planted bug: d(x * x) is 2 x, the 2 is missing
+    ...     return (g * x,)
+    >>> report = locate_wrong_vjp(lambda x: square(x.tanh()).exp(), Value(0.5))
+    >>> report.first.op, report.first.slots, report.first.function[:9]
+    ('square', (0,), 'square() ')
     """
     eps = DEFAULT_EPS if eps is None else float(eps)
     args = [_float64_copy(x) for x in inputs] if _copy_inputs else list(inputs)
@@ -126,13 +130,13 @@ class _Localiser:
         self.ops: list[Record] = []  # the ops to check, in topological order
         self.notes: list[str] = []
         for node in order:
-            if node in checked or any(p in reached for p in node._parents):
+            if node in checked or any(p in reached for p in node.parents):
                 reached.add(node)
-                if node._parents and node in index:
+                if node.parents and node in index:
                     record = records[index[node]]
                     if self._opaque(record):
                         self.notes.append(
-                            f"'{node._op}' ({record.function}) was not checked: it makes nodes "
+                            f"'{node.op}' ({record.function}) was not checked: it makes nodes "
                             f"of its own that are not among its parents (declare them as "
                             f"parents, or build it from ops)"
                         )
@@ -149,7 +153,7 @@ class _Localiser:
         for k, record in enumerate(self.ops):
             if not np.all(np.isfinite(record.node.data)):
                 self.notes.append(
-                    f"op #{k + 1} '{record.node._op}' ({record.function}) produced a non-finite "
+                    f"op #{k + 1} '{record.node.op}' ({record.function}) produced a non-finite "
                     f"value; the {len(self.ops) - k} op(s) from it on were not checked (finite "
                     f"differences through inf or NaN are meaningless): rescale the inputs or "
                     f"use a stable formulation"
@@ -182,19 +186,19 @@ class _Localiser:
     def _edges(self, record: Record) -> list[_Edge]:
         node = record.node
         if isinstance(node, Value):  # one number: the local derivatives themselves
-            grads = node._vjp(1.0)
+            grads = node.vjp(1.0)
         else:
             shape, dtype = np.shape(node.data), np.asarray(node.data).dtype
             v = self.rng.standard_normal(shape) if np.prod(shape) > 1 else np.ones(shape)
             self.cotangents[record.index] = v
-            grads = node._vjp(v.astype(dtype))
+            grads = node.vjp(v.astype(dtype))
         groups: dict[tuple[str, int], list[int]] = {}
         for slot, source in enumerate(record.sources):
-            if source is not None and node._parents[slot] in self.reached:
+            if source is not None and node.parents[slot] in self.reached:
                 groups.setdefault(source, []).append(slot)
         edges = []
         for source, slots in groups.items():
-            parent = node._parents[slots[0]]
+            parent = node.parents[slots[0]]
             shape = np.shape(parent.data)
             total = np.zeros(shape)
             for slot in slots:
@@ -241,7 +245,7 @@ class _Localiser:
     def _note_error(self, line: Line) -> None:
         """Say, once per edge, which op could not be checked and why."""
         record, error = line.edge.record, line.error
-        op = f"op #{self.position[record.index]} ('{record.node._op}')"
+        op = f"op #{self.position[record.index]} ('{record.node.op}')"
         if isinstance(error, OutsideDomain):
             note = (
                 f"{op} was not checked at {self._parent_name(line.edge)}: the finite-difference "
@@ -283,7 +287,7 @@ class _Localiser:
             check = LocalCheck(
                 position[r.index],
                 r.node,
-                r.node._op,
+                r.node.op,
                 r.function,
                 r.site,
                 edge.slots,
@@ -303,7 +307,7 @@ class _Localiser:
             return f"input {i}" + (f" {label!r}" if label else "")
         r = self.records[i]
         pos = f"op #{self.position[i]} " if i in self.position else ""
-        return f"{pos}'{r.node._op}'" + (f" {label!r}" if label else "")
+        return f"{pos}'{r.node.op}'" + (f" {label!r}" if label else "")
 
 
 def _unit(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:

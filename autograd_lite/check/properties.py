@@ -87,7 +87,7 @@ def check_backward_idempotent(f: Callable[..., Any], *inputs: Any, grad: Any = N
     out = f(*copies)
     if not isinstance(out, engine.Node):
         raise TypeError(f"expected f to return a Value or a Tensor, got {type(out).__name__}")
-    inner = [n for n in engine.topological_order(out) if n._parents]
+    inner = [n for n in engine.topological_order(out) if n.parents]
     for node in inner:
         if isinstance(node, Tensor):
             node.retain_grad()
@@ -206,4 +206,4 @@ def _close(a: Any, b: Any, rtol: float) -> bool:
 
 
 def _name(node: engine.Node) -> str:
-    return node.label or f"'{node._op}'"
+    return node.label or f"'{node.op}'"

@@ -1,44 +1,36 @@
 """Recording and replaying the ops of a function, one op at a time, for `local`.
 
 The engines keep each node's data, parents and VJP, but not a way to re-run its forward.
-Instead of wrapping every op (which would put a call layer into every op of every program,
-or miss ops that users build themselves with ``Value._result``), this module re-runs the
-*whole function*, and perturbs one parent of one op at the moment that op runs:
+Instead of wrapping every op (a call layer in every op of every program), this module re-runs
+the *whole function*, and perturbs one parent of one op at the moment that op runs:
 
-- every op, in both engines and in user code, ends in ``Value._result`` or
-  ``Tensor._result``; while a check runs, these two classmethods are temporarily replaced
-  by versions that also tell us each new node (`result_hook`). Nothing changes, and nothing
-  costs anything, outside a check;
+- every op, in both engines and in user code, makes its node through the engine, which calls
+  the hooks of `engine.node_hook` (per thread, empty outside a check: nothing changes, and
+  nothing costs anything, in ordinary runs); `ops.find_op` reads from the stack which op
+  made the node: its entry (a primitive's call) and its own function;
 - a deterministic function creates its nodes in the same order every time it runs, so the
-  k-th node of a re-run is the k-th node of the first run, made by the same Python function
-  (the one that called ``_result``: the op);
-- to probe node k, the re-run perturbs one of its parents when that op function is entered
-  (the first call of its code after node k - 1 exists; a profile hook watches for it only in
-  that gap) and restores it when node k is created. The op's forward alone sees the moved
-  value: user code that reads ``.data`` before calling the op does not, exactly as
-  ``backward()`` treats such reads as constants. An op that creates nodes of its own before
-  its result (a composite op in user code) is already running then, so the parent is moved
-  right after node k - 1 instead;
+  k-th node of a re-run is the k-th node of the first run, made by the same op;
+- to probe node k, the re-run perturbs one of its parents when that op is entered (the first
+  call of its entry's code, with nodes among its arguments, after node k - 1 exists; a
+  profile hook watches for it only in that gap) and restores it when node k is created. The
+  op's forward alone sees the moved value: user code that reads ``.data`` before calling
+  the op does not, exactly as ``backward()`` treats such reads as constants. An op that
+  creates nodes of its own before its result (a composite op in user code) is already
+  running then, so the parent is moved right after node k - 1 instead;
 - every node's output is then reset to its first-run value, so the rest of the re-run sees
   the unperturbed graph (nodes made inside a composite op too: the finite difference is
   one edge's partial derivative), and one re-run probes every op of the graph at once.
 
 The limits follow from that: `f` must be deterministic (a re-run that builds another graph
 raises `GraphChangedError`), and a composite op must read its parents' data after creating
-its inner nodes (every op of this library makes one node; `autograd_lite.check.local` skips, with a
-note, a composite op whose output depends on inner nodes that are not its parents).
-
-No hook in `engine.py` is needed: a global hook read by ``_result`` would cost every op of
-every program a global lookup and a test, which the scalar engine's benchmarks would see.
+its inner nodes (every op of this library makes one node; `local` skips, with a note, a
+composite op whose output depends on inner nodes that are not its parents).
 """
 
 from __future__ import annotations
 
 import contextlib
-import linecache
-import os
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import FrameType
@@ -46,16 +38,11 @@ from typing import Any
 
 import numpy as np
 
+from autograd_lite import engine
+from autograd_lite.check.ops import OpCall, find_op, passes_nodes
 from autograd_lite.engine import Node
-from autograd_lite.scalar import Value
-from autograd_lite.tensor import Tensor
 
-__all__ = ["GraphChangedError", "Record", "Replayer", "result_hook"]
-
-# autograd_lite/ (this file is in autograd_lite/check/): frames there are the library's.
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-# Swapping class attributes is global: one check at a time (re-entrant for nested checks).
-_LOCK = threading.RLock()
+__all__ = ["GraphChangedError", "Record", "Replayer", "record_run", "tracing"]
 
 
 class GraphChangedError(RuntimeError):
@@ -63,31 +50,15 @@ class GraphChangedError(RuntimeError):
 
 
 @contextlib.contextmanager
-def result_hook(callback: Callable[[Node, FrameType], None]) -> Iterator[None]:
-    """Inside this block, ``callback(node, frame)`` runs for every node an op creates;
-    `frame` is the frame of the function that called ``_result`` (the op)."""
-    classes = (Value, Tensor)
-    with _LOCK:
-        saved = [cls.__dict__["_result"] for cls in classes]
-        for cls, original in zip(classes, saved):
-            cls._result = _hooked(original.__func__, callback)
-        try:
-            yield
-        finally:
-            for cls, original in zip(classes, saved):
-                cls._result = original
+def tracing(callback: Callable[[Node, OpCall], None]) -> Iterator[None]:
+    """Inside this block, ``callback(node, op)`` runs for every node an op creates in this
+    thread; `op` says which op made it (`ops.find_op`)."""
 
+    def hook(node: Node) -> None:
+        callback(node, find_op(sys._getframe(1)))  # the frame that runs the hooks
 
-def _hooked(make: Callable[..., Any], callback: Callable[[Node, FrameType], None]) -> Any:
-    owner = threading.get_ident()  # other threads' ops run as usual meanwhile
-
-    def _result(cls: type, data: Any, parents: tuple, vjp: Any, op: str) -> Any:
-        out = make(cls, data, parents, vjp, op)
-        if threading.get_ident() == owner:
-            callback(out, sys._getframe(1))
-        return out
-
-    return classmethod(_result)
+    with engine.node_hook(hook):
+        yield
 
 
 # ------------------------------------------------------------------------- the first run
@@ -100,12 +71,12 @@ class Record:
     index: int
     node: Node
     data: Any  # a copy of the output, to reset re-runs to
-    function: str  # the Python function that called _result: the op
+    function: str  # the op's own function: a primitive's, or the one that made the node
     site: str  # the first line of user code on the stack: where the op was called
     # Per parent slot: ("input", i) for the i-th argument of f, ("node", j) for the j-th
     # recorded node, None for anything else (a constant).
     sources: tuple[tuple[str, int] | None, ...] = ()
-    code: Any = None  # the op function's code object
+    code: Any = None  # the code of the op's entry, watched for on re-runs
     # The first node made while the op function was running: `index` itself, unless the op
     # made nodes of its own first (a composite op); those are `inner_start..index - 1`.
     inner_start: int = 0
@@ -120,15 +91,15 @@ def record_run(f: Callable[..., Any], args: list[Any]) -> tuple[Any, list[Record
     # The frames of f running now, each with the first node made while it ran.
     active: dict[FrameType, int] = {}
 
-    def callback(node: Node, frame: FrameType) -> None:
+    def callback(node: Node, op: OpCall) -> None:
         k = len(records)
-        stack = _stack(frame, sentinel)
+        stack = _stack(op.entry, sentinel)
         for running in [fr for fr in active if fr not in stack]:
             del active[running]  # it returned
         for running in stack:
             active.setdefault(running, k)
         sources = []
-        for p in node._parents:
+        for p in node.parents:
             if p in inputs:
                 sources.append(("input", inputs[p]))
             elif p in index:
@@ -142,15 +113,15 @@ def record_run(f: Callable[..., Any], args: list[Any]) -> tuple[Any, list[Record
                 k,
                 node,
                 data,
-                _function(frame),
-                _site(frame),
+                op.function,
+                op.site,
                 tuple(sources),
-                frame.f_code,
-                active[frame],
+                op.entry.f_code,
+                active[op.entry],
             )
         )
 
-    with result_hook(callback):
+    with tracing(callback):
         out = f(*args)
     return out, records
 
@@ -161,35 +132,6 @@ def _stack(frame: FrameType, sentinel: FrameType) -> list[FrameType]:
         stack.append(frame)
         frame = frame.f_back
     return stack
-
-
-def _short(path: str) -> str:
-    """A file name worth printing: ``autograd_lite/scalar_ops.py`` for the library, a path
-    relative to the working directory for files below it, the bare name otherwise (a
-    notebook cell's temporary file, a site-packages module): never a machine's full path."""
-    library = os.path.dirname(_PACKAGE_DIR.rstrip(os.sep)) + os.sep
-    if path.startswith(_PACKAGE_DIR):
-        return path[len(library) :]
-    cwd = os.getcwd() + os.sep
-    return path[len(cwd) :] if path.startswith(cwd) else os.path.basename(path)
-
-
-def _function(frame: FrameType) -> str:
-    code = frame.f_code
-    name = getattr(code, "co_qualname", code.co_name)
-    return f"{name}() in {_short(code.co_filename)}:{code.co_firstlineno}"
-
-
-def _site(frame: FrameType) -> str:
-    """The first frame outside this package above the op: the user's line that called it."""
-    caller = frame.f_back
-    while caller is not None and caller.f_code.co_filename.startswith(_PACKAGE_DIR):
-        caller = caller.f_back
-    if caller is None:
-        return "an unknown line"
-    filename, lineno = caller.f_code.co_filename, caller.f_lineno
-    line = linecache.getline(filename, lineno).strip()
-    return f'File "{_short(filename)}", line {lineno}' + (f": {line}" if line else "")
 
 
 # ------------------------------------------------------------------------------ re-runs
@@ -263,7 +205,12 @@ class Replayer:
                 parent.data = data
 
         def profiler(frame: FrameType, event: str, arg: Any) -> None:
-            if event == "call" and watching and frame.f_code is watching[1]:
+            if (
+                event == "call"
+                and watching
+                and frame.f_code is watching[1]
+                and passes_nodes(frame)  # a primitive on plain numbers is not the op
+            ):
                 k = watching[0]
                 watching.clear()
                 sys.setprofile(previous_profiler)
@@ -281,14 +228,14 @@ class Replayer:
                 watching[:] = [k, self.records[k].code]
                 sys.setprofile(profiler)
 
-        def callback(node: Node, frame: FrameType) -> None:
+        def callback(node: Node) -> None:  # which op made it is known from the first run
             k = len(nodes)
             record = self.records[k] if k < len(self.records) else None
             if record is None or not self._same(record, node, resolve):
-                was = f"'{record.node._op}'" if record else "no node"
+                was = f"'{record.node.op}'" if record else "no node"
                 raise GraphChangedError(
                     f"expected f to build the same graph every time it runs, got a different "
-                    f"node #{k} on a re-run ('{node._op}' where the first run made {was}): "
+                    f"node #{k} on a re-run ('{node.op}' where the first run made {was}): "
                     f"random or data-dependent control flow cannot be checked op by op"
                 )
             nodes.append(node)
@@ -304,7 +251,7 @@ class Replayer:
             schedule(k + 1)
 
         try:
-            with result_hook(callback):
+            with engine.node_hook(callback):
                 schedule(0)
                 self.f(*self.args)
         except GraphChangedError:
@@ -319,9 +266,9 @@ class Replayer:
     @staticmethod
     def _same(record: Record, node: Node, resolve: Callable[[tuple[str, int]], Node]) -> bool:
         old = record.node
-        if node._op != old._op or len(node._parents) != len(old._parents):
+        if node.op != old.op or len(node.parents) != len(old.parents):
             return False
         return all(
-            source is None or node._parents[slot] is resolve(source)
+            source is None or node.parents[slot] is resolve(source)
             for slot, source in enumerate(record.sources)
         )

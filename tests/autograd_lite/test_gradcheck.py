@@ -6,21 +6,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograd_lite import GradcheckError, Tensor, Value, gradcheck
+from autograd_lite import GradcheckError, Tensor, Value, gradcheck, primitive
 from autograd_lite.check import NonDifferentiableWarning, gradcheck_report
 from autograd_lite.check.numeric import DEFAULT_EPS
-from autograd_lite.scalar import as_value
 
 
-def wrong_square(a: Value) -> Value:
-    """A planted bug: the VJP of a * a forgets the factor 2."""
-    a = as_value(a, "wrong_square")
-    x = a.data
+@primitive
+def wrong_square(x):
+    """A planted bug (in both engines): the VJP of x * x forgets the factor 2."""
+    return x * x
 
-    def vjp(g: float) -> tuple[float]:
-        return (g * x,)
 
-    return Value._result(x * x, (a,), vjp, "wrong_square")
+@wrong_square.defvjp
+def wrong_square_vjp(g, ans, x):
+    return (g * x,)
 
 
 def test_passes_on_correct_gradients():
@@ -107,9 +106,13 @@ def test_a_kink_within_the_step_but_not_at_the_point_passes_after_refinement():
 
 
 def test_a_wrong_derivative_at_a_kink_is_still_a_failure():
-    def relu_with_slope_5_at_0(a: Value) -> Value:
-        x = a.data
-        return Value._result(max(x, 0.0), (a,), lambda g: (g * (5.0 if x == 0 else 1.0),), "r")
+    @primitive
+    def relu_with_slope_5_at_0(x):
+        return max(x, 0.0)
+
+    @relu_with_slope_5_at_0.defvjp
+    def relu_vjp(g, ans, x):
+        return (g * (5.0 if x == 0 else 1.0),)
 
     with pytest.raises(GradcheckError, match=r"input 0: analytic 5 vs numeric 0\.5"):
         gradcheck(relu_with_slope_5_at_0, Value(0.0))
@@ -125,13 +128,6 @@ def test_return_false_still_warns_about_kinks():
 def test_large_inputs_use_random_directions_with_the_callers_tolerances():
     x = Tensor(np.linspace(-2.0, 2.0, 400), requires_grad=True)
     assert gradcheck(lambda t: (t * t).tanh().sum(), x, max_elements=100)
-    result = gradcheck_report(
-        lambda t: wrong_square_tensor(t).sum(), x, max_elements=100, localize=False
-    )
+    result = gradcheck_report(lambda t: wrong_square(t).sum(), x, max_elements=100, localize=False)
     assert result.checked == 3 and len(result.mismatches) == 3
     assert all("(random direction" in m.where for m in result.mismatches)
-
-
-def wrong_square_tensor(a: Tensor) -> Tensor:
-    x = a.data
-    return Tensor._result(x * x, (a,), lambda g: (g * x,), "wrong_square")

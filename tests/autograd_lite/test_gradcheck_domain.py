@@ -8,11 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from autograd_lite import GradcheckError, Tensor, Value, gradcheck
+from autograd_lite import GradcheckError, Tensor, Value, gradcheck, primitive
 from autograd_lite.check import gradcheck_report, locate_wrong_vjp
 from autograd_lite.check.domain import Scheme, find_scheme, run_scheme
 from autograd_lite.check.numeric import DEFAULT_EPS, OneSided
-from autograd_lite.scalar import as_value
 
 
 def tensor(*values: float, label: str = "x") -> Tensor:
@@ -55,11 +54,13 @@ def test_the_numeric_derivative_next_to_the_edge_is_accurate():
     assert result.ok, str(result)
 
 
-def wrong_log(a: Value) -> Value:
+@primitive
+def wrong_log(x):
     """A planted bug next to the edge: the VJP of log forgets nothing but has a factor 2."""
-    a = as_value(a, "wrong_log")
-    x = a.data
-    return Value._result(math.log(x), (a,), lambda g: (2.0 * g / x,), "wrong_log")
+    return math.log(x)
+
+
+wrong_log.defvjp(lambda g, ans, x: (2.0 * g / x,))
 
 
 def test_a_wrong_derivative_next_to_the_edge_is_still_caught_and_located():
@@ -107,11 +108,13 @@ def test_a_point_on_the_edge_is_checked_one_sided():
 
 
 def test_a_wrong_derivative_on_the_edge_is_still_caught():
-    def wrong_square(a: Value) -> Value:
-        x = a.data
+    @primitive
+    def wrong_square(x):
         if x < 0.0:
             raise ValueError(f"wrong_square: expected a non-negative input, got {x!r}")
-        return Value._result(x * x, (a,), lambda g: (g * (2.0 * x + 1.0),), "wrong_square")
+        return x * x
+
+    wrong_square.defvjp(lambda g, ans, x: (g * (2.0 * x + 1.0),))
 
     with pytest.raises(GradcheckError, match=r"analytic 1 vs numeric"):
         gradcheck(wrong_square, Value(0.0))
@@ -136,11 +139,15 @@ def test_sqrt_and_a_fractional_power_at_zero_are_checked_from_above(make):
 # ------------------------------------------------------------ a point no step can reach
 
 
-def only_at_half(a: Value) -> Value:
+@primitive
+def only_at_half(x):
     """Defined at 0.5 only: no finite difference can check it."""
-    if a.data != 0.5:
-        raise ValueError(f"only_at_half: expected 0.5, got {a.data!r}")
-    return Value._result(a.data, (a,), lambda g: (g,), "only_at_half")
+    if x != 0.5:
+        raise ValueError(f"only_at_half: expected 0.5, got {x!r}")
+    return x
+
+
+only_at_half.defvjp(lambda g, ans, x: (g,))
 
 
 def test_a_point_no_step_can_reach_is_named_as_the_user_passed_it():
@@ -178,10 +185,13 @@ def test_errors_that_are_not_about_the_domain_propagate_unchanged():
 # ------------------------------------------------------------------ the op-by-op check
 
 
-def half_square(a: Value) -> Value:
-    """A planted bug: the VJP of a * a forgets the factor 2."""
-    x = a.data
-    return Value._result(x * x, (a,), lambda g: (g * x,), "half_square")
+@primitive
+def half_square(x):
+    """A planted bug: the VJP of x * x forgets the factor 2."""
+    return x * x
+
+
+half_square.defvjp(lambda g, ans, x: (g * x,))
 
 
 def test_the_op_by_op_check_stays_inside_the_domain_too():

@@ -9,9 +9,16 @@ import numpy as np
 import pytest
 from hypothesis import find
 
-from autograd_lite import GradcheckError, Tensor, Value, gradcheck
+from autograd_lite import (
+    GradcheckError,
+    Tensor,
+    Value,
+    gradcheck,
+    maximum,
+    minimum,
+    primitive,
+)
 from autograd_lite.check import NonDifferentiableWarning, gradcheck_report, locate_wrong_vjp
-from autograd_lite.tensor_select import maximum, minimum
 from autograd_lite.testing import DOMAINS
 from tests.op_table import AWAY_FROM_GRID, CLIP, OPS, TENSOR_OPS
 
@@ -140,10 +147,13 @@ def test_every_tensor_kink_of_the_table_warns(case, kink):
 
 
 def test_a_wrong_subgradient_at_a_kink_still_fails():
-    def abs_with_slope_5_at_0(a: Value) -> Value:
-        x = a.data
-        d = 5.0 if x == 0 else (1.0 if x > 0 else -1.0)
-        return Value._result(abs(x), (a,), lambda g: (g * d,), "abs5")
+    @primitive
+    def abs_with_slope_5_at_0(x):
+        return abs(x)
+
+    @abs_with_slope_5_at_0.defvjp
+    def abs5_vjp(g, ans, x):
+        return (g * (5.0 if x == 0 else (1.0 if x > 0 else -1.0)),)
 
     with pytest.raises(GradcheckError, match=r"analytic 5 vs numeric 0"):
         gradcheck(abs_with_slope_5_at_0, Value(0.0))
@@ -165,9 +175,11 @@ def test_smooth_points_with_a_large_curvature_do_not_warn(f, x):
 
 
 def test_the_op_by_op_check_reports_kinks_of_its_ops():
-    def half_square(a: Value) -> Value:
-        x = a.data
-        return Value._result(x * x, (a,), lambda g: (g * x,), "half_square")
+    @primitive
+    def half_square(x):
+        return x * x
+
+    half_square.defvjp(lambda g, ans, x: (g * x,))  # a planted bug: the factor 2 is missing
 
     report = locate_wrong_vjp(lambda v: half_square(abs(v) + 1.0), Value(0.0))
     assert report.first.op == "half_square"

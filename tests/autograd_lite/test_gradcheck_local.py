@@ -9,9 +9,8 @@ import numpy as np
 import pytest
 from hypothesis import find
 
-from autograd_lite import GradcheckError, Tensor, Value, gradcheck
+from autograd_lite import GradcheckError, Tensor, Value, engine, gradcheck, primitive
 from autograd_lite.check import GraphChangedError, locate_wrong_vjp
-from autograd_lite.scalar import as_value
 from autograd_lite.testing import DOMAINS, Domain
 from nn import MLP
 from tests.op_table import LOSS_OPS, OPS, TENSOR_OPS
@@ -19,31 +18,42 @@ from tests.op_table import LOSS_OPS, OPS, TENSOR_OPS
 # ------------------------------------------------------------------ planted wrong VJPs
 
 
-def half_square(a: Value) -> Value:
-    """A planted bug: the VJP of a * a forgets the factor 2."""
-    a = as_value(a, "half_square")
-    x = a.data
-
-    def vjp(g: float) -> tuple[float]:
-        return (g * x,)
-
-    return Value._result(x * x, (a,), vjp, "half_square")
+@primitive
+def half_square(x):
+    """A planted bug: the VJP of x * x forgets the factor 2."""
+    return x * x
 
 
-def scaled_mul(a: Tensor, b: Tensor) -> Tensor:
+@half_square.defvjp
+def half_square_vjp(g, ans, x):
+    return (g * x,)
+
+
+@primitive
+def scaled_mul(a, b):
     """A planted bug: a * b (with broadcasting) whose gradient for b is halved."""
-    ad, bd = a.data, b.data
+    return a * b
 
-    def vjp(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return g * bd, 0.5 * g * ad
 
-    return Tensor._result(ad * bd, (a, b), vjp, "scaled_mul")
+@scaled_mul.defvjp
+def scaled_mul_vjp(g, ans, a, b):
+    return g * b, 0.5 * g * a
+
+
+@primitive
+def self_product(a, b):
+    """a * b, with a planted bug that shows when one node fills both slots (``a * a``):
+    the VJP sends the gradient of the first slot only."""
+    return a * b
+
+
+@self_product.defvjp
+def self_product_vjp(g, ans, a, b):
+    return g * b, 0.0
 
 
 def wrong_self_product(a: Value) -> Value:
-    """A planted bug with one parent in two slots: d(a*a) sends the gradient of one slot only."""
-    x = a.data
-    return Value._result(x * x, (a, a), lambda g: (g * x, 0.0), "self_product")
+    return self_product(a, a)
 
 
 def composed(x: Value, y: Value) -> Value:
@@ -132,26 +142,28 @@ def test_a_function_that_builds_another_graph_when_re_run_is_a_clear_error():
 
 
 def test_the_hook_is_removed_after_a_check_even_when_f_raises():
-    # Zero cost in normal use: outside a check, ops call the engines' own `_result`.
-    before = (vars(Value)["_result"], vars(Tensor)["_result"])
-
+    # Zero cost in normal use: outside a check the engine has no node hook to call.
     def fails(x):
         x.tanh()
         raise ZeroDivisionError
 
     with pytest.raises(ZeroDivisionError):
         locate_wrong_vjp(fails, Value(1.0))
+    assert engine.modes.node_hooks == ()
     locate_wrong_vjp(half_square, Value(1.0))
-    assert (vars(Value)["_result"], vars(Tensor)["_result"]) == before
+    assert engine.modes.node_hooks == ()
 
 
 def test_an_op_that_raises_when_perturbed_is_noted_not_blamed():
     # An error that is not about a domain (a bug of the op's own) is noted, not blamed; the
     # planted op is still found. (Domain errors: test_gradcheck_domain.)
-    def fragile(a: Value) -> Value:
-        if a.data != 0.5:
+    @primitive
+    def fragile(x):
+        if x != 0.5:
             raise RuntimeError("fragile: moved")
-        return Value._result(a.data, (a,), lambda g: (g,), "fragile")
+        return x
+
+    fragile.defvjp(lambda g, ans, x: (g,))
 
     report = locate_wrong_vjp(lambda x: half_square(fragile(x) + x), Value(0.5))
     assert report.first.op == "half_square"
@@ -210,10 +222,65 @@ def test_custom_domain_helper_keeps_off_kinks():
 # ------------------------------------------------------------- ops written by users
 
 
-def fused_softplus(a: Value) -> Value:
-    """A correct custom op computed from floats: log(1 + exp(a)); d/da = sigmoid(a)."""
-    e = math.exp(a.data)
-    return Value._result(math.log1p(e), (a,), lambda g: (g * e / (1 + e),), "softplus")
+@primitive
+def fused_softplus(x):
+    """A correct custom op computed from floats: log(1 + exp(x)); d/dx = sigmoid(x)."""
+    return math.log1p(math.exp(x))
+
+
+@fused_softplus.defvjp
+def fused_softplus_vjp(g, ans, x):
+    e = math.exp(x)
+    return (g * e / (1 + e),)
+
+
+@primitive
+def times(a, b):
+    return a * b
+
+
+times.defvjp(lambda g, ans, a, b: (g * b, g * a))
+
+
+def times_own_tanh(a: Value) -> Value:
+    """User code mixing a built-in op and a primitive: u = tanh(a), then a * u."""
+    return times(a, a.tanh())
+
+
+def test_correct_custom_ops_are_not_blamed():
+    f = lambda x: times_own_tanh(fused_softplus(x) * x)  # noqa: E731
+    assert gradcheck(f, Value(0.4))
+    assert locate_wrong_vjp(f, Value(0.4)).ok
+
+
+def test_a_wrong_primitive_is_named_by_its_own_function_and_file():
+    # The report names the primitive's function where it is defined (its `def` line), not
+    # the engine's fast path or `_apply` that ran it, for Values and Tensors alike.
+    def_line = half_square.fun.__code__.co_firstlineno + 1  # below its @primitive
+    where = f"half_square() in tests/autograd_lite/test_gradcheck_local.py:{def_line}"
+    for x in (Value(0.6), Tensor(np.array([0.6, -0.2]), requires_grad=True)):
+        first = locate_wrong_vjp(lambda x: half_square(x.tanh() * 2.0), x).first
+        assert first.op == "half_square" and first.function == where
+
+
+def test_a_primitive_called_on_plain_numbers_is_not_taken_for_the_next_op():
+    # The probe of half_square waits for a call with nodes among its arguments: the plain
+    # call before it must not move y early, or the constant read from y.data would be moved
+    # too, and the correct * after half_square would be blamed.
+    def f(x):
+        y = x.tanh()
+        c = fused_softplus(0.3)  # a plain float: no node
+        k = y.data  # a constant to backward()
+        return half_square(y) * k * c
+
+    report = locate_wrong_vjp(f, Value(0.7))
+    assert [check.op for check in report.failures] == ["half_square"]
+
+
+# ------------------------------- ops that make their node through the engine themselves
+# The library's fused ops (the scalar `linear`, the tensor `cross_entropy`) hand their result
+# to the engine's node constructor, `_result`, as engine code may; such an op can make nodes
+# of its own first (a composite op). Users write primitives, which never do.
 
 
 def composite_with_inner_parent(a: Value) -> Value:
@@ -229,10 +296,11 @@ def opaque_composite(a: Value) -> Value:
     return Value._result(math.log1p(e.data), (a,), lambda g: (g * 0.0,), "opaque")
 
 
-def test_correct_custom_ops_are_not_blamed():
-    f = lambda x: composite_with_inner_parent(fused_softplus(x) * x)  # noqa: E731
+def test_a_composite_op_is_checked_against_its_parents():
+    f = lambda x: composite_with_inner_parent(x * 1.5)  # noqa: E731
     assert gradcheck(f, Value(0.4))
-    assert locate_wrong_vjp(f, Value(0.4)).ok
+    report = locate_wrong_vjp(f, Value(0.4))
+    assert report.ok and report.n_ops == 3  # *, tanh and the composite op itself
 
 
 def test_an_op_whose_output_depends_on_nodes_outside_its_parents_is_not_checked():

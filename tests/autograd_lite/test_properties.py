@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograd_lite import GradcheckError, Tensor, Value
+from autograd_lite import GradcheckError, Tensor, Value, primitive
 from autograd_lite.check import NonDifferentiableWarning
 from autograd_lite.testing import (
     assert_grads_close,
@@ -21,21 +21,29 @@ from autograd_lite.testing import (
 from nn import MLP
 
 
-def half_scaled_mul(a: Tensor, b: Tensor) -> Tensor:
+@primitive
+def half_scaled_mul(a, b):
     """A planted bug: a * b whose gradient for b is halved."""
-    ad, bd = a.data, b.data
-    return Tensor._result(ad * bd, (a, b), lambda g: (g * bd, 0.5 * g * ad), "half_scaled_mul")
+    return a * b
+
+
+half_scaled_mul.defvjp(lambda g, ans, a, b: (g * b, 0.5 * g * a))
 
 
 def counting_identity(a: Value) -> Value:
     """A planted bug: a VJP with state, so a second backward differs from the first."""
     calls = []
 
-    def vjp(g: float) -> tuple[float]:
+    @primitive
+    def counting_identity(x):
+        return x
+
+    @counting_identity.defvjp
+    def counting_vjp(g, ans, x):
         calls.append(g)
         return (g * len(calls),)
 
-    return Value._result(a.data, (a,), vjp, "counting_identity")
+    return counting_identity(a)
 
 
 # ------------------------------------------------------------------- assert_grads_close
