@@ -379,35 +379,3 @@ def _check_backward(node: Node, parent_grads: tuple[Any, ...]) -> None:
                 f"detect_anomaly: the backward of {describe(node)} produced a non-finite "
                 f"gradient for its input {i}"
             )
-
-
-# ------------------------------------------------------------------------------- binding
-
-# Operator -> name of the op function in `scalar_ops` / `tensor_ops`; reflected forms swap
-# the operands so that `2 - x` is ``sub(2, x)``.
-_OPERATORS = {"add": "add", "sub": "sub", "mul": "mul", "truediv": "div", "pow": "pow"}
-
-
-def bind_operators(cls: type, ops: Any) -> None:
-    """Make the op functions of `ops` the operators and methods of `cls`.
-
-    Both engines call this once, so `Value` and `Tensor` get the same operators from their
-    own op modules, and each op stays one function with its derivative beside it.
-    """
-    for dunder, name in _OPERATORS.items():
-        op = getattr(ops, name)
-        setattr(cls, f"__{dunder}__", op)
-        setattr(cls, f"__r{dunder}__", _reflected(op))
-    cls.__neg__ = ops.neg
-    cls.__abs__ = ops.abs
-    for name in ops.METHODS:
-        setattr(cls, name, getattr(ops, name))
-
-
-def _reflected(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    def reflected(self: Any, other: Any) -> Any:
-        return op(other, self)
-
-    reflected.__name__ = f"r{op.__name__}"
-    reflected.__doc__ = f"``{op.__name__}(other, self)``: the operator with a number on the left."
-    return reflected

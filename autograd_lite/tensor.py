@@ -1,8 +1,9 @@
 """`Tensor`: the array engine. One NumPy array per node; read it beside `scalar.py`.
 
-The class holds the data model (construction, dtypes, ``repr``, ``backward``); the ops and
-their VJPs live side by side in `tensor_ops.py` and are bound to the class at the bottom of
-this file, exactly as `Value`'s are.
+The class holds the data model (construction, dtypes, ``repr``, ``backward``) and the lean
+paths its ops run through (``_method``, ``_operator``); the ops and their VJPs live side by
+side in `tensor_ops/`, one module per family, and are bound to the class at the bottom of this
+file, exactly as `Value`'s are.
 """
 
 from __future__ import annotations
@@ -14,6 +15,15 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import engine
+from autograd_lite.tensor_data import (
+    as_array,
+    check_broadcast,
+    check_buffer,
+    get_default_dtype,
+    promoted_dtype,
+    set_default_dtype,
+    unit_seed,
+)
 
 __all__ = [
     "Tensor",
@@ -23,22 +33,6 @@ __all__ = [
     "set_default_dtype",
     "zeros",
 ]
-
-_default_dtype = np.dtype(np.float32)
-
-
-def get_default_dtype() -> np.dtype:
-    """The dtype of tensors made from Python numbers and lists (float32 unless changed)."""
-    return _default_dtype
-
-
-def set_default_dtype(dtype: Any) -> None:
-    """Set the dtype of tensors made from Python numbers and lists: float32 or float64."""
-    global _default_dtype
-    dt = np.dtype(dtype)
-    if dt.kind != "f":
-        raise TypeError(f"set_default_dtype: expected a floating dtype, got {dt}")
-    _default_dtype = dt
 
 
 class Tensor(engine.Node):
@@ -78,7 +72,7 @@ class Tensor(engine.Node):
         dtype: Any = None,
         label: str | None = None,
     ) -> None:
-        self.data = _as_array(data, dtype)
+        self.data = as_array(data.data if isinstance(data, Tensor) else data, dtype)
         self.grad = None
         self._parents = ()
         self._vjp = None
@@ -90,7 +84,7 @@ class Tensor(engine.Node):
         if requires_grad:
             self.requires_grad_()
 
-    # -- construction of op results (the fast path every op in tensor_ops.py uses) ---------
+    # -- construction of op results (every op in tensor_ops/ ends here) --------------------
 
     @classmethod
     def _result(cls, data: np.ndarray, parents: tuple[Tensor, ...], vjp: Any, op: str) -> Tensor:
@@ -125,19 +119,107 @@ class Tensor(engine.Node):
     def _apply(cls, prim: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Tensor:
         """A `primitive` called on Tensors: its forward on the arrays, its VJP on the arrays.
 
-        Python numbers are weak (they take the first tensor's dtype), as in arithmetic.
+        The generic path, for users' primitives and for calls whose first argument is not a
+        Tensor (``2.0 ** x``). Python numbers are weak: they take the tensors' dtype.
         """
         given, constants = prim.split(args)
-        like = next((a for a in given if isinstance(a, Tensor)), None)
+        like = promoted_dtype([a.data.dtype for a in given if isinstance(a, Tensor)])
         parents = tuple(as_tensor(a, prim.name, like) for a in given)
         inputs = [p.data for p in parents]
         try:
-            ans = _as_array(prim.fun(*inputs, *constants, **kwargs), None)
+            ans = as_array(prim.fun(*inputs, *constants, **kwargs), None)
         except TypeError as error:
             raise TypeError(f"{prim.name} (its result): {error}") from None
+        except ValueError as error:
+            if "could not be broadcast" in str(error):  # NumPy's: name the op and the shapes
+                check_broadcast(prim.name, *inputs)
+            raise
         needs = [p.requires_grad for p in parents]
         vjp = prim.bind_vjp(ans, inputs, constants, kwargs, needs)
         return cls._result(ans, parents, vjp, prim.label(constants, kwargs))
+
+    @classmethod
+    def _method(cls, prim: Any) -> Any:
+        """The method for a one-input `primitive` (``x.tanh()``, ``x.sum(axis=0)``), lean: it
+        runs for every op. (A two-input one, ``x.matmul(y)``, is its operator.)"""
+        if prim.n_inputs == 2:
+            return cls._operator(prim, reflected=False)
+        if prim.n_inputs != 1 or prim.rule is None:
+
+            def generic(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+                return cls._apply(prim, (self, *args), kwargs)
+
+            return generic
+        fun, name = prim.fun, prim.name
+        labelled = prim._label is not None
+
+        def method(self: Tensor, *constants: Any, **kwargs: Any) -> Tensor:
+            x = self.data
+            if not (constants or kwargs):  # the common case, without packing arguments
+                ans = fun(x)
+                if type(ans) is not np.ndarray:  # 0-d results are NumPy scalars
+                    ans = np.asarray(ans)
+                return cls._result(ans, (self,), lambda g: prim.rule(g, ans, x), name)
+            ans = fun(x, *constants, **kwargs)
+            if type(ans) is not np.ndarray:
+                ans = np.asarray(ans)
+
+            def vjp(g: np.ndarray) -> tuple[Any, ...]:
+                return prim.rule(g, ans, x, *constants, **kwargs)
+
+            label = prim.label(constants, kwargs) if labelled else name
+            return cls._result(ans, (self,), vjp, label)
+
+        prim._fast[cls] = method
+        return method
+
+    @classmethod
+    def _operator(cls, prim: Any, reflected: bool) -> Any:
+        """``a op b`` (or, reflected, ``b op a``) for a two-input `primitive`, lean.
+
+        A Python number is weak (NumPy 2 computes ``float32_array * 0.1`` in float32) and is
+        passed to the op as it is; it becomes a constant node only when a graph is recorded.
+        With one rule per input, only the inputs that need a gradient get one.
+        """
+        fun, name = prim.fun, prim.name
+
+        def operator(self: Tensor, other: Any) -> Tensor:
+            if type(other) is cls:
+                node, value = other, other.data
+            elif type(other) is float or type(other) is int:
+                node, value = None, other
+            else:
+                node = as_tensor(other, name, self.data.dtype)
+                value = node.data
+            x, y = (value, self.data) if reflected else (self.data, value)
+            try:
+                ans = fun(x, y)
+            except ValueError:
+                check_broadcast(name, x, y)
+                raise
+            if type(ans) is not np.ndarray:
+                ans = np.asarray(ans)
+            if node is None:
+                if not (self.requires_grad and engine.modes.grad_enabled):
+                    return cls._result(ans, (self,), None, name)  # records nothing
+                node = cls(np.asarray(value, dtype=np.result_type(self.data.dtype, value)))
+            a, b = (node, self) if reflected else (self, node)
+            a_needs, b_needs = a.requires_grad, b.requires_grad
+
+            def vjp(g: np.ndarray) -> tuple[Any, Any]:
+                if prim._per_input:
+                    rule_a, rule_b = prim._rules
+                    return (
+                        rule_a(g, ans, x, y) if a_needs else None,
+                        rule_b(g, ans, x, y) if b_needs else None,
+                    )
+                return prim.rule(g, ans, x, y)
+
+            return cls._result(ans, (a, b), vjp, name)
+
+        if not reflected:
+            prim._fast[cls] = operator
+        return operator
 
     # -- differentiation --------------------------------------------------------------------
 
@@ -165,7 +247,7 @@ class Tensor(engine.Node):
                     f"shape {self.shape}; pass grad= (an array of that shape), or reduce first "
                     f"(e.g. loss.sum())"
                 )
-            seed = _unit_seed(self.shape, self.dtype, writeable=self._keeps_all_grads)
+            seed = unit_seed(self.shape, self.dtype, writeable=self._keeps_all_grads)
         else:
             seed = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
             if seed.shape != self.shape:
@@ -214,21 +296,7 @@ class Tensor(engine.Node):
                 raise RuntimeError(
                     "grad_buffer: expected a leaf that requires grad; only leaves get gradients"
                 )
-            if not isinstance(buffer, np.ndarray) or (buffer.shape, buffer.dtype) != (
-                self.shape,
-                self.dtype,
-            ):
-                got = (
-                    f"shape {buffer.shape} and dtype {buffer.dtype}"
-                    if isinstance(buffer, np.ndarray)
-                    else type(buffer).__name__
-                )
-                raise ValueError(
-                    f"grad_buffer: expected an array of shape {self.shape} and dtype "
-                    f"{self.dtype}, got {got}"
-                )
-            if not buffer.flags.writeable:
-                raise ValueError("grad_buffer: expected a writeable array, got a read-only one")
+            check_buffer(buffer, self.data, "grad_buffer")
         self._grad_buffer = buffer
 
     def detach(self) -> Tensor:
@@ -315,77 +383,24 @@ class Tensor(engine.Node):
         return f"Tensor({body}, {', '.join(extras)})"
 
 
-def _as_array(data: Any, dtype: Any) -> np.ndarray:
-    """`data` as an array: arrays keep their dtype, Python numbers and lists get the default."""
-    if isinstance(data, Tensor):
-        data = data.data
-    if dtype is not None:
-        _check_numeric(np.dtype(dtype), "the dtype argument")
-    if isinstance(data, np.ndarray):
-        _check_numeric(data.dtype, "an array")
-        return data if dtype is None else data.astype(dtype, copy=False)
-    if isinstance(data, np.generic):
-        _check_numeric(data.dtype, "a NumPy scalar")
-        return np.asarray(data, dtype=dtype)
-    if isinstance(data, (list, tuple)) and any(isinstance(v, engine.Node) for v in data):
-        raise TypeError(
-            "Tensor: expected numbers, got a list holding Values or Tensors (their graph would "
-            "be dropped); use tensor_ops.stack for Tensors, or take .data first"
-        )
-    if isinstance(data, (numbers.Number, list, tuple)) and not isinstance(data, complex):
-        try:
-            array = np.array(data, dtype=dtype if dtype is not None else _default_dtype)
-        except (TypeError, ValueError) as error:
-            raise TypeError(f"Tensor: cannot make an array from {data!r}: {error}") from None
-        return array
-    raise TypeError(
-        f"Tensor: expected an array, a number or a (nested) list, got {type(data).__name__}"
-    )
-
-
-def _check_numeric(dtype: np.dtype, what: str) -> None:
-    """Only booleans, integers and reals: strings or objects would compute nonsense
-    (``Tensor(['a', 'b']) * 2`` is ``['aa', 'bb']``) and complex numbers have no order."""
-    if dtype.kind not in "biuf":
-        raise TypeError(
-            f"Tensor: expected a numeric dtype (bool, int or float), got {what} of dtype "
-            f"{dtype} ({dtype.kind!r} kind); convert it first, e.g. with .astype(np.float32)"
-        )
-
-
-def as_tensor(x: Any, op: str, like: Tensor | None = None) -> Tensor:
+def as_tensor(x: Any, op: str, like: np.dtype | None = None) -> Tensor:
     """`x` as a Tensor operand of `op`: Tensors as they are, arrays wrapped, and Python numbers
-    made *weak* (the other operand's dtype, as NumPy 2 and PyTorch promote them)."""
+    made *weak*: they take the dtype `like` of the tensors they meet (as NumPy 2 and PyTorch
+    promote them: an int tensor + 1 stays int, + 0.5 is float)."""
     if isinstance(x, Tensor):
         return x
     if isinstance(x, np.ndarray):
         return Tensor(x)
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        if like is not None:  # weak, as NumPy 2: int tensor + 1 stays int, + 0.5 is float
-            return Tensor(np.asarray(x, dtype=np.result_type(like.data, x)))
-        return Tensor(np.asarray(x, dtype=_default_dtype))
+        if like is not None:
+            return Tensor(np.asarray(x, dtype=np.result_type(like, x)))
+        return Tensor(np.asarray(x, dtype=get_default_dtype()))
     if isinstance(x, (list, tuple)):
         return Tensor(x)
     raise TypeError(
         f"unsupported operand for {op}: expected a Tensor, an array or a real number, "
         f"got {type(x).__name__}"
     )
-
-
-_UNIT_SEEDS: dict[tuple[tuple[int, ...], np.dtype], np.ndarray] = {}
-
-
-def _unit_seed(shape: tuple[int, ...], dtype: np.dtype, writeable: bool) -> np.ndarray:
-    """d loss / d loss = 1 for a one-element loss: a cached read-only array (allocating it
-    cost a fifth of a small op's backward). Read-only is safe: the engine copies a read-only
-    gradient before a leaf owns it, and a retained gradient gets a writeable one."""
-    if writeable:
-        return np.ones(shape, dtype=dtype)
-    seed = _UNIT_SEEDS.get((shape, dtype))
-    if seed is None:
-        seed = _UNIT_SEEDS[(shape, dtype)] = np.ones(shape, dtype=dtype)
-        seed.flags.writeable = False
-    return seed
 
 
 def grad_destination(leaf: Tensor) -> np.ndarray | None:
@@ -397,34 +412,14 @@ def grad_destination(leaf: Tensor) -> np.ndarray | None:
     return leaf._grad_buffer if leaf.grad is None else None
 
 
-def as_operands(a: Any, b: Any, op: str) -> tuple[Tensor, Tensor]:
-    """Both operands of a binary op as Tensors; a Python number takes the other's dtype."""
-    if isinstance(a, Tensor):
-        return a, as_tensor(b, op, like=a)
-    b = as_tensor(b, op)
-    return as_tensor(a, op, like=b), b
-
-
-def apply_binary(a: Tensor, b: Tensor, fn: Callable[[Any, Any], Any], op: str) -> np.ndarray:
-    """fn(a, b), turning NumPy's broadcasting error into one that names the op and shapes."""
-    try:
-        return fn(a.data, b.data)
-    except ValueError:
-        if a.shape != b.shape:
-            raise ValueError(
-                f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together"
-            ) from None
-        raise
-
-
 def zeros(shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros (default dtype float32)."""
-    return Tensor(np.zeros(shape, dtype=dtype or _default_dtype), requires_grad=requires_grad)
+    return Tensor(np.zeros(shape, dtype=dtype or get_default_dtype()), requires_grad=requires_grad)
 
 
 def ones(shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones (default dtype float32)."""
-    return Tensor(np.ones(shape, dtype=dtype or _default_dtype), requires_grad=requires_grad)
+    return Tensor(np.ones(shape, dtype=dtype or get_default_dtype()), requires_grad=requires_grad)
 
 
 def randn(
@@ -434,26 +429,34 @@ def randn(
     requires_grad: bool = False,
 ) -> Tensor:
     """Standard normal samples drawn from `rng` (a Generator or a seed)."""
-    data = np.random.default_rng(rng).standard_normal(shape).astype(dtype or _default_dtype)
+    data = np.random.default_rng(rng).standard_normal(shape).astype(dtype or get_default_dtype())
     return Tensor(data, requires_grad=requires_grad)
 
 
-# Bind the ops (defined with their VJPs in tensor_ops.py) as operators and methods.
-from autograd_lite import tensor_ops as _ops  # noqa: E402  (needs Tensor defined first)
+# Bind the ops (defined with their VJPs in tensor_ops/) as operators and methods; the ops that are
+# functions only (``maximum``, ...) get the same fast path when called on a Tensor.
+from autograd_lite.primitive import Primitive  # noqa: E402
+from autograd_lite.tensor_ops import OPS  # noqa: E402  (needs Tensor defined first)
 
-engine.bind_operators(Tensor, _ops)
-Tensor.__matmul__ = _ops.matmul
-Tensor.__rmatmul__ = engine._reflected(_ops.matmul)
-Tensor.__getitem__ = _ops.getitem
-Tensor.unsqueeze = _ops.expand_dims  # PyTorch's name
+OPS.bind(Tensor)
+for _op in map(OPS.__getitem__, OPS.names()):
+    if isinstance(_op, Primitive) and Tensor not in _op._fast and _op.n_inputs in (1, 2):
+        Tensor._method(_op)
+Tensor.__getitem__ = OPS["getitem"]
+Tensor.unsqueeze = OPS["expand_dims"]  # PyTorch's name
 
 
 # Comparisons give boolean tensors outside any graph (they have no gradient). `==` and `!=`
 # stay identity comparisons: nodes key the engine's sets and dicts.
 def _comparison(fn: Callable[[Any, Any], Any], symbol: str) -> Callable[[Tensor, Any], Tensor]:
     def compare(self: Tensor, other: Any) -> Tensor:
-        a, b = as_operands(self, other, symbol)
-        return Tensor(apply_binary(a, b, fn, symbol))
+        x = self.data
+        y = other if type(other) in (float, int) else as_tensor(other, symbol, x.dtype).data
+        try:
+            return Tensor(fn(x, y))
+        except ValueError:
+            check_broadcast(symbol, x, y)
+            raise
 
     compare.__doc__ = f"self {symbol} other, elementwise, as a boolean tensor (no gradient)."
     return compare

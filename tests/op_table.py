@@ -3,8 +3,9 @@
 Each row says how to call the op, what NumPy computes for it, and on which domain (a name
 from `autograd_lite.testing.DOMAINS`) it is smooth. `OPS` holds the ops both engines share
 (the calls work on a `Value` and on a `Tensor` alike, except `linear`); `TENSOR_OPS` adds
-the tensor-only ops with the shapes to test them on. A public op of `scalar_ops` or
-`tensor_ops` without a row here fails a test.
+the tensor-only ops with the shapes to test them on, and `LOSS_OPS` the fused losses. An op
+registered in `scalar_ops.OPS` or `tensor_ops.OPS` without a row here fails a test
+(`registered_without_a_row`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from autograd_lite import loss_ops as L
 from autograd_lite import scalar_ops
 from autograd_lite import tensor_ops as T
 from autograd_lite.testing import Domain, broadcastable_shapes
@@ -24,7 +24,7 @@ from autograd_lite.testing import Domain, broadcastable_shapes
 
 @dataclass(frozen=True)
 class OpCase:
-    op: str  # the op's function name in scalar_ops
+    op: str  # the op's name in scalar_ops.OPS
     variant: str  # a short id for the row
     domains: tuple[str, ...]  # one per argument
     call: Callable[..., Any]  # nodes -> node
@@ -120,7 +120,7 @@ DISTINCT = st.integers(-40, 40).map(lambda k: k / 4.0)
 
 @dataclass(frozen=True)
 class TensorCase:
-    op: str  # the op's function name in tensor_ops
+    op: str  # the op's name in tensor_ops.OPS
     variant: str
     domains: tuple[str | Domain, ...]  # one per argument
     call: Callable[..., Any]
@@ -322,34 +322,41 @@ def _bce_reference(z: Any) -> Any:
     return -(TARGETS * np.log(p) + (1 - TARGETS) * np.log(1 - p)).mean()
 
 
-# The fused losses of `autograd_lite.loss_ops`.
+# The fused losses of `autograd_lite.tensor_ops.losses`.
 LOSS_OPS: list[TensorCase] = [
     _row(
         "cross_entropy",
         "cross_entropy",
         [(4, 3)],
-        lambda z: L.cross_entropy(z, LABELS),
+        lambda z: T.cross_entropy(z, LABELS),
         _ce_reference,
     ),
     _row(
         "cross_entropy",
         "cross_entropy-sum",
         [(4, 3)],
-        lambda z: L.cross_entropy(z, LABELS, "sum"),
+        lambda z: T.cross_entropy(z, LABELS, "sum"),
         lambda z: _ce_reference(z, "sum"),
     ),
     _row(
         "cross_entropy",
         "cross_entropy-none",
         [(4, 3)],
-        lambda z: L.cross_entropy(z, LABELS, "none"),
+        lambda z: T.cross_entropy(z, LABELS, "none"),
         lambda z: _ce_reference(z, "none"),
     ),
     _row(
         "binary_cross_entropy_with_logits",
         "bce-logits",
         [(4, 3)],
-        lambda z: L.binary_cross_entropy_with_logits(z, TARGETS),
+        lambda z: T.binary_cross_entropy_with_logits(z, TARGETS),
         _bce_reference,
     ),
 ]
+
+
+def registered_without_a_row(registry: Any, rows: list[Any]) -> tuple[set[str], set[str]]:
+    """(ops registered without a row, rows naming no registered op): both empty when the
+    table and the registry agree."""
+    names, covered = set(registry.names()), {case.op for case in rows}
+    return names - covered, covered - names

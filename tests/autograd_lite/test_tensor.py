@@ -373,7 +373,7 @@ def test_max_shares_the_gradient_between_ties():
 
 
 def test_cross_entropy_at_huge_logits_is_finite_with_softmax_minus_onehot_gradient():
-    from autograd_lite.loss_ops import cross_entropy
+    from autograd_lite.tensor_ops import cross_entropy
 
     z = Tensor(np.array([[1e4, -1e4, 0.0]]), requires_grad=True)
     loss = cross_entropy(z, np.array([1]))
@@ -392,7 +392,7 @@ def test_cross_entropy_at_huge_logits_is_finite_with_softmax_minus_onehot_gradie
     ],
 )
 def test_cross_entropy_rejects_bad_labels(labels, error, words):
-    from autograd_lite.loss_ops import cross_entropy
+    from autograd_lite.tensor_ops import cross_entropy
 
     with pytest.raises(error) as info:
         cross_entropy(Tensor(np.zeros((2, 3))), labels)
@@ -400,7 +400,7 @@ def test_cross_entropy_rejects_bad_labels(labels, error, words):
 
 
 def test_losses_of_an_empty_batch_are_a_clear_error():
-    from autograd_lite.loss_ops import binary_cross_entropy_with_logits, cross_entropy
+    from autograd_lite.tensor_ops import binary_cross_entropy_with_logits, cross_entropy
 
     with pytest.raises(ValueError, match="empty batch is undefined; got 0 examples"):
         cross_entropy(Tensor(np.zeros((0, 3))), np.zeros(0, dtype=np.int64))

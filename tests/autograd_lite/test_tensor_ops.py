@@ -9,22 +9,37 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograd_lite import Value, gradcheck, loss_ops, scalar_ops, tensor_ops
+from autograd_lite import Value, gradcheck, scalar_ops, tensor_ops
 from autograd_lite.tensor import Tensor
+from autograd_lite.tensor_ops import losses
 from autograd_lite.testing import arrays, floats_in
-from tests.op_table import DISTINCT, LOSS_OPS, OPS, TENSOR_OPS
+from tests.op_table import DISTINCT, LOSS_OPS, OPS, TENSOR_OPS, registered_without_a_row
 
 
-def test_every_public_tensor_op_has_a_row():
-    assert set(tensor_ops.__all__) == {case.op for case in TENSOR_OPS}
+def test_every_registered_tensor_op_has_a_row():
+    assert registered_without_a_row(tensor_ops.OPS, TENSOR_OPS + LOSS_OPS) == (set(), set())
+    assert tensor_ops.__all__ == tensor_ops.OPS.names()
 
 
-def test_every_fused_loss_has_a_row():
-    assert set(loss_ops.__all__) == {case.op for case in LOSS_OPS}
+def test_every_fused_loss_is_in_the_loss_table():
+    fused = {
+        name
+        for name in tensor_ops.OPS.names()
+        if tensor_ops.OPS[name].__module__ == losses.__name__
+    }
+    assert fused == {case.op for case in LOSS_OPS}
 
 
 def test_the_mirrored_ops_come_in_the_scalar_engines_order():
-    assert tensor_ops.__all__[: len(scalar_ops.__all__)] == scalar_ops.__all__
+    scalar_names = scalar_ops.OPS.names()
+    assert tensor_ops.OPS.names()[: len(scalar_names)] == scalar_names
+
+
+def test_every_op_is_a_name_of_the_package_and_documents_its_derivative():
+    for name in tensor_ops.OPS.names():
+        op = tensor_ops.OPS[name]
+        assert getattr(tensor_ops, name) is op
+        assert op.__doc__ and "d/d" in op.__doc__, f"{name} needs a docstring with its derivative"
 
 
 def draw_inputs(case, data):

@@ -1,0 +1,140 @@
+"""Linear algebra: ``linear`` (the tensor twin of `scalar_ops.linear`, the fused neuron, for a
+batch) and ``matmul``.
+
+Both have one rule per input, so the gradient of a data batch is never computed; ``linear``
+writes its weight and bias gradients straight into an optimizer's gradient buffer when there
+is one (`Tensor.grad_buffer`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd_lite.primitive import primitive
+from autograd_lite.tensor import Tensor, as_tensor, grad_destination
+from autograd_lite.tensor_ops import OPS
+
+# ------------------------------------------------------------------------- fused neuron
+
+
+@OPS.register(method=False)
+def linear(x: Tensor | Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x @ weight.T + bias as one node (PyTorch's ``F.linear``: weight is (out, in));
+    d/dx = g @ weight, d/dweight = g.T @ x, d/dbias = g summed over the batch.
+
+    One node instead of three: one VJP, and no broadcast bias gradient to reduce. The lean
+    path of the `affine` primitive: it runs for every layer of every step.
+    """
+    x = x if type(x) is Tensor else as_tensor(x, "linear")
+    weight = weight if type(weight) is Tensor else as_tensor(weight, "linear")
+    if bias is None:
+        parents: tuple[Tensor, ...] = (x, weight)
+        inputs: tuple[np.ndarray, ...] = (x.data, weight.data)
+    else:
+        bias = bias if type(bias) is Tensor else as_tensor(bias, "linear")
+        parents, inputs = (x, weight, bias), (x.data, weight.data, bias.data)
+    ans = affine.fun(*inputs)
+    x_needs, w_needs = x.requires_grad, weight.requires_grad
+    b_needs = bias is not None and bias.requires_grad
+
+    def vjp(g: np.ndarray) -> tuple[Any, ...]:
+        rule_x, rule_w, rule_b = affine._rules
+        gx = rule_x(g, ans, *inputs) if x_needs else None
+        # Straight into the optimizer's buffer when it has one: nothing allocated or copied.
+        gw = rule_w(g, ans, *inputs, out=_destination(weight, g)) if w_needs else None
+        if bias is None:
+            return gx, gw
+        return gx, gw, (rule_b(g, ans, *inputs, out=_destination(bias, g)) if b_needs else None)
+
+    return Tensor._result(ans, parents, vjp, "linear")
+
+
+@primitive
+def affine(x: np.ndarray, weight: np.ndarray, *bias: np.ndarray) -> np.ndarray:
+    """x @ weight.T (+ bias);  d/dx = g @ weight, d/dweight = g.T @ x, d/dbias = sum of g."""
+    if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+        raise ValueError(
+            f"linear: expected x of shape (..., {weight.shape[-1] if weight.ndim else '?'}) "
+            f"and weight of shape (out, in), got x {x.shape} and weight {weight.shape}"
+        )
+    out = x @ weight.T
+    if bias:
+        (b,) = bias
+        if b.shape != (weight.shape[0],):
+            raise ValueError(f"linear: expected bias of shape ({weight.shape[0]},), got {b.shape}")
+        out += b
+    return out
+
+
+def _rows(a: np.ndarray) -> np.ndarray:
+    """`a` with its batch axes folded into one: (..., n) -> (batch, n)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+
+
+def affine_vjp_x(g: np.ndarray, ans: np.ndarray, x: np.ndarray, weight: np.ndarray, *bias: Any):
+    return g @ weight
+
+
+def affine_vjp_weight(g: Any, ans: Any, x: Any, weight: Any, *bias: Any, out: Any = None) -> Any:
+    # `out`: where to write the gradient (an optimizer's buffer), as NumPy's out=.
+    return np.matmul(_rows(g).T, _rows(x), out=out)
+
+
+def affine_vjp_bias(g: Any, ans: Any, x: Any, weight: Any, *bias: Any, out: Any = None) -> Any:
+    return np.add.reduce(_rows(g), axis=0, out=out)
+
+
+affine.defvjp(affine_vjp_x, affine_vjp_weight, affine_vjp_bias)
+affine.name = "linear"
+
+
+def _destination(leaf: Tensor, g: np.ndarray) -> np.ndarray | None:
+    """`leaf`'s gradient buffer when a VJP may write into it (same dtype as the result)."""
+    out = grad_destination(leaf) if leaf._vjp is None else None
+    return out if out is not None and out.dtype == g.dtype else None
+
+
+# ------------------------------------------------------------------------------- matmul
+
+
+@OPS.register(operator="matmul", method="matmul")
+@primitive
+def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b (1-D, 2-D, or batched with broadcasting, as ``np.matmul``);
+    d/da = g @ b.T, d/db = a.T @ g (over the last two axes)."""
+    if a.ndim == 0 or b.ndim == 0 or a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+        raise ValueError(
+            f"@: shapes {a.shape} and {b.shape} are not aligned: the last axis of the left "
+            f"operand must match the {'first' if b.ndim == 1 else 'second-to-last'} axis of "
+            f"the right operand"
+        )
+    return np.matmul(a, b)
+
+
+# A 1-D operand is a matrix with one row (left) or one column (right) whose extra axis matmul
+# removed: the rules put it back, use the 2-D rule, and take it out again.
+
+
+def _as_matrices(g: Any, a: Any, b: Any) -> tuple[Any, Any, Any]:
+    a2 = a[None, :] if a.ndim == 1 else a
+    b2 = b[:, None] if b.ndim == 1 else b
+    g2 = g[..., None] if b.ndim == 1 else g  # (..., m) -> (..., m, 1)
+    g2 = np.expand_dims(g2, -2) if a.ndim == 1 else g2  # (..., p) -> (..., 1, p)
+    return g2, a2, b2
+
+
+def matmul_vjp_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    g2, _, b2 = _as_matrices(g, a, b)
+    ga = g2 @ np.swapaxes(b2, -1, -2)
+    return ga[..., 0, :] if a.ndim == 1 else ga
+
+
+def matmul_vjp_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    g2, a2, _ = _as_matrices(g, a, b)
+    gb = np.swapaxes(a2, -1, -2) @ g2
+    return gb[..., 0] if b.ndim == 1 else gb
+
+
+matmul.defvjp(matmul_vjp_a, matmul_vjp_b)
