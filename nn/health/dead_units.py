@@ -30,6 +30,7 @@ from nn.hooks import RemovableHandle
 from nn.layers.activations import ReLU, activation_name
 from nn.layers.scalar import Neuron
 from nn.module import Module
+from nn.validation import probability
 
 if TYPE_CHECKING:
     from nn.health.report import GradReport
@@ -95,8 +96,8 @@ class Watch:
             raise TypeError(f"watch: expected an nn.Module, got {type(model).__name__}")
         self.model = model
         self._handles: list[RemovableHandle] = []
-        # (row name, module read from) -> counts, in the order first seen
-        self._rows: dict[tuple[str, str | None], _Units] = {}
+        # (row name, module read from, units) -> counts, in the order first seen
+        self._rows: dict[tuple[str, str | None, int], _Units] = {}
         # leaf module name -> weak reference to its latest output (for `after`)
         self._latest: dict[str, weakref.ref[Any]] = {}
 
@@ -130,11 +131,12 @@ class Watch:
         self.stop()
 
     def relus(self, dead_fraction: float = 0.5) -> list[ReluHealth]:
-        """One row per ReLU module (and per layer it read from), or per module of ReLU
-        neurons, in the order first called; flagged with at least `dead_fraction` dead."""
+        """One row per ReLU module (and per layer it read from, and width), or per module of
+        ReLU neurons, in the order first called; flagged with at least `dead_fraction` dead."""
+        dead_fraction = probability("watch.relus", "dead_fraction", dead_fraction)
         return [
             units.row(name or type(self.model).__name__, after, dead_fraction)
-            for (name, after), units in self._rows.items()
+            for (name, after, _), units in self._rows.items()
         ]
 
     def report(self, **options: Any) -> GradReport:
@@ -167,16 +169,16 @@ class Watch:
         after = next((m for m, ref in self._latest.items() if ref() is source), None)
         data = np.asarray(output.data if isinstance(output, Node) else output)
         columns = data.reshape(-1, data.shape[-1]) if data.ndim else data.reshape(1, 1)
-        units = self._rows.get((name, after))
-        if units is None or units.alive.size != columns.shape[1]:
-            # a new row, or the same ReLU on a layer of another width under the same name
-            units = self._rows[(name, after)] = _Units(columns.shape[1])
+        key = (name, after, columns.shape[1])  # a ReLU reading inputs of two widths: two rows
+        units = self._rows.get(key)
+        if units is None:
+            units = self._rows[key] = _Units(columns.shape[1])
         units.add(columns)
 
     def _neuron(self, row: str, units: int, index: int, output: Any) -> None:
-        counts = self._rows.get((row, None))
+        counts = self._rows.get((row, None, units))
         if counts is None:
-            counts = self._rows[(row, None)] = _Units(units)
+            counts = self._rows[(row, None, units)] = _Units(units)
         data = output.data if isinstance(output, Node) else output
         counts.add(np.asarray([data], dtype=np.float64), index)
 

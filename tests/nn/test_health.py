@@ -120,6 +120,10 @@ def test_a_relu_used_twice_gets_a_row_per_layer_it_read():
     with nn.watch(model) as watch:
         model(np.ones((4, 2), np.float32))
     assert [(r.name, r.after, r.units) for r in watch.relus()] == [("1", "0", 3), ("1", "2", 5)]
+    with watch:  # the ReLU on data of two widths: a row for each
+        act(np.ones((2, 3)))
+        act(-np.ones((2, 4)))
+    assert [(r.after, r.units, r.dead) for r in watch.relus()[2:]] == [(None, 3, 0), (None, 4, 4)]
 
 
 def test_a_relu_inside_a_custom_forward_is_not_a_module_and_is_not_seen():
