@@ -8,6 +8,8 @@ here when it adds them into a tensor, never inside an individual VJP.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from typing import Any
 
 import numpy as np
@@ -48,26 +50,53 @@ def accumulate(node: Any, grad: Any, handed_out: set[int]) -> None:
 
     The gradient is reduced to the node's shape and cast to its dtype. A leaf's gradient
     must be an array of its own (optimizers and gradient clipping may edit it in place), so
-    a view, a read-only array, or an array already handed to another leaf in this walk
+    a view, a read-only array, or an array already handed to another node in this walk
     (``add`` returns the same ``g`` for both of its inputs) is copied first; any other
     array is used as is, which spares a copy of every weight gradient on every step.
     """
-    grad = fit_to(grad, node.data)
+    data = node.data
+    if type(grad) is not np.ndarray or grad.shape != data.shape or grad.dtype != data.dtype:
+        grad = fit_to(grad, data)  # (tested inline first: most gradients fit already)
     old = node.grad
     if node._vjp is not None:  # an intermediate: never edited in place by the engine...
         if old is not None:
             grad = old + grad
         elif node._keeps_all_grads and not grad.flags.writeable:
             grad = grad.copy()  # a retained gradient is the user's to edit
+        if not handed_out:  # the walk's first gradient: forget the last walk's
+            _this_walk.intermediates = {}
         handed_out.add(id(grad))  # ...but a leaf given the same array would edit it
+        _this_walk.intermediates[id(grad)] = weakref.ref(grad)
         node.grad = grad
     elif old is None:
         # A VJP that wrote into the leaf's own gradient buffer handed over an array the leaf
         # owns already; anything else that might be shared is copied.
-        shared = grad.base is not None or not grad.flags.writeable or id(grad) in handed_out
+        shared = (
+            grad.base is not None
+            or not grad.flags.writeable
+            or (id(grad) in handed_out and _still_handed(grad))
+        )
         if shared and grad is not node._grad_buffer:
             grad = grad.copy()
-        handed_out.add(id(grad))
+        handed_out.add(id(grad))  # a leaf holds its gradient (and so its id) all walk long
         node.grad = grad
     else:
         old += grad  # the leaf owns `old`
+
+
+# The intermediates' gradients of this thread's current walk, by id. An id alone is not
+# enough for them: once its VJP has run, an intermediate's gradient is freed and CPython may
+# give the next new array the same address, hence the same id; a fresh weight gradient would
+# then be taken for a shared one, and copied. Weak references: the walk still frees them.
+_this_walk = threading.local()
+
+
+def _still_handed(grad: np.ndarray) -> bool:
+    """Whether this very array, whose id was handed out earlier in the walk, was handed out
+    (and not another array, since freed, that had its id)."""
+    intermediates = getattr(_this_walk, "intermediates", {})
+    ref = intermediates.get(id(grad))
+    if ref is None or ref() is grad:  # a leaf's, or a live intermediate's (or a walk inside
+        return True  # this walk forgot it: assume it is shared)
+    del intermediates[id(grad)]  # a freed array's id, now this new array's (and the leaf's)
+    return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -159,14 +160,11 @@ class Tensor(engine.Node):
                 ans = fun(x)
                 if type(ans) is not np.ndarray:  # 0-d results are NumPy scalars
                     ans = np.asarray(ans)
-                return cls._result(ans, (self,), lambda g: prim.rule(g, ans, x), name)
+                return cls._result(ans, (self,), partial(_unary_vjp, prim, ans, x), name)
             ans = fun(x, *constants, **kwargs)
             if type(ans) is not np.ndarray:
                 ans = np.asarray(ans)
-
-            def vjp(g: np.ndarray) -> tuple[Any, ...]:
-                return prim.rule(g, ans, x, *constants, **kwargs)
-
+            vjp = partial(_unary_vjp_with, prim, ans, x, constants, kwargs)
             label = prim.label(constants, kwargs) if labelled else name
             return cls._result(ans, (self,), vjp, label)
 
@@ -204,17 +202,7 @@ class Tensor(engine.Node):
                     return cls._result(ans, (self,), None, name)  # records nothing
                 node = cls(np.asarray(value, dtype=np.result_type(self.data.dtype, value)))
             a, b = (node, self) if reflected else (self, node)
-            a_needs, b_needs = a.requires_grad, b.requires_grad
-
-            def vjp(g: np.ndarray) -> tuple[Any, Any]:
-                if prim._per_input:
-                    rule_a, rule_b = prim._rules
-                    return (
-                        rule_a(g, ans, x, y) if a_needs else None,
-                        rule_b(g, ans, x, y) if b_needs else None,
-                    )
-                return prim.rule(g, ans, x, y)
-
+            vjp = partial(_binary_vjp, prim, ans, x, y, a.requires_grad, b.requires_grad)
             return cls._result(ans, (a, b), vjp, name)
 
         if not reflected:
@@ -247,7 +235,8 @@ class Tensor(engine.Node):
                     f"shape {self.shape}; pass grad= (an array of that shape), or reduce first "
                     f"(e.g. loss.sum())"
                 )
-            seed = unit_seed(self.shape, self.dtype, writeable=self._keeps_all_grads)
+            data = self.data
+            seed = unit_seed(data.shape, data.dtype, writeable=self._keeps_all_grads)
         else:
             seed = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
             if seed.shape != self.shape:
@@ -381,6 +370,33 @@ class Tensor(engine.Node):
         if self.label:
             extras.insert(0, f"label={self.label!r}")
         return f"Tensor({body}, {', '.join(extras)})"
+
+
+# The VJPs of the lean paths: partial applications of these (a closure over as many variables
+# would cost as much as a small op itself). The rules are read when the VJP runs, so that
+# `defvjp` again takes effect; neither holds the node it belongs to (no reference cycle).
+
+
+def _unary_vjp(prim: Any, ans: Any, x: Any, g: Any) -> tuple[Any]:
+    return prim.rule(g, ans, x)
+
+
+def _unary_vjp_with(
+    prim: Any, ans: Any, x: Any, constants: tuple[Any, ...], kwargs: dict[str, Any], g: Any
+) -> tuple[Any]:
+    return prim.rule(g, ans, x, *constants, **kwargs)
+
+
+def _binary_vjp(
+    prim: Any, ans: Any, x: Any, y: Any, a_needs: bool, b_needs: bool, g: Any
+) -> tuple[Any, Any]:
+    if prim._per_input:  # one rule per input: only the gradients someone needs
+        rule_a, rule_b = prim._rules
+        return (
+            rule_a(g, ans, x, y) if a_needs else None,
+            rule_b(g, ans, x, y) if b_needs else None,
+        )
+    return prim.rule(g, ans, x, y)
 
 
 def as_tensor(x: Any, op: str, like: np.dtype | None = None) -> Tensor:

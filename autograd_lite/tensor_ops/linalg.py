@@ -8,6 +8,7 @@ is one (`Tensor.grad_buffer`).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -29,26 +30,30 @@ def linear(x: Tensor | Any, weight: Tensor, bias: Tensor | None = None) -> Tenso
     """
     x = x if type(x) is Tensor else as_tensor(x, "linear")
     weight = weight if type(weight) is Tensor else as_tensor(weight, "linear")
+    xd, wd = x.data, weight.data
     if bias is None:
+        ans = affine.fun(xd, wd)
         parents: tuple[Tensor, ...] = (x, weight)
-        inputs: tuple[np.ndarray, ...] = (x.data, weight.data)
     else:
         bias = bias if type(bias) is Tensor else as_tensor(bias, "linear")
-        parents, inputs = (x, weight, bias), (x.data, weight.data, bias.data)
-    ans = affine.fun(*inputs)
-    x_needs, w_needs = x.requires_grad, weight.requires_grad
-    b_needs = bias is not None and bias.requires_grad
-
-    def vjp(g: np.ndarray) -> tuple[Any, ...]:
-        rule_x, rule_w, rule_b = affine._rules
-        gx = rule_x(g, ans, *inputs) if x_needs else None
-        # Straight into the optimizer's buffer when it has one: nothing allocated or copied.
-        gw = rule_w(g, ans, *inputs, out=_destination(weight, g)) if w_needs else None
-        if bias is None:
-            return gx, gw
-        return gx, gw, (rule_b(g, ans, *inputs, out=_destination(bias, g)) if b_needs else None)
-
+        ans = affine.fun(xd, wd, bias.data)
+        parents = (x, weight, bias)
+    needs = [p.requires_grad for p in parents]
+    vjp = partial(_linear_vjp, weight, bias, needs, ans, xd, wd)
     return Tensor._result(ans, parents, vjp, "linear")
+
+
+def _linear_vjp(
+    weight: Tensor, bias: Tensor | None, needs: list[bool], ans: Any, x: Any, w: Any, g: Any
+) -> tuple[Any, ...]:
+    """`affine`'s rules for the inputs that need a gradient (none of them reads the bias); the
+    weight's and the bias's go straight into the optimizer's buffer when it has one."""
+    rule_x, rule_w, rule_b = affine._rules
+    gx = rule_x(g, ans, x, w) if needs[0] else None
+    gw = rule_w(g, ans, x, w, out=_destination(weight, g)) if needs[1] else None
+    if bias is None:
+        return gx, gw
+    return gx, gw, (rule_b(g, ans, x, w, out=_destination(bias, g)) if needs[2] else None)
 
 
 @primitive
@@ -73,7 +78,7 @@ def _rows(a: np.ndarray) -> np.ndarray:
     return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
 
 
-def affine_vjp_x(g: np.ndarray, ans: np.ndarray, x: np.ndarray, weight: np.ndarray, *bias: Any):
+def affine_vjp_x(g: Any, ans: Any, x: Any, weight: Any, *bias: Any) -> Any:
     return g @ weight
 
 

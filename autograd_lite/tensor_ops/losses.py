@@ -11,6 +11,7 @@ as their only parent.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -92,12 +93,13 @@ def cross_entropy(logits: Tensor, labels: Any, reduction: str = "mean") -> Tenso
     z = logits.data
     e, sums, losses = _softmax_parts(z, y)
     ans = _reduce(losses, reduction, "cross_entropy")
-
-    def vjp(g: np.ndarray) -> tuple[Any]:
-        rule = softmax_cross_entropy.rule
-        return rule(g, ans, z, labels=y, reduction=reduction, softmax=e / sums)
-
+    vjp = partial(_cross_entropy_vjp, ans, z, y, reduction, e, sums)
     return Tensor._result(ans, (logits,), vjp, "cross_entropy")
+
+
+def _cross_entropy_vjp(ans: Any, z: Any, y: Any, reduction: str, e: Any, sums: Any, g: Any):
+    rule = softmax_cross_entropy.rule
+    return rule(g, ans, z, labels=y, reduction=reduction, softmax=e / sums)
 
 
 def _softmax_parts(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -24,6 +24,7 @@ from autograd_lite import (
     tensor_ops,
     zeros,
 )
+from autograd_lite.broadcasting import accumulate
 
 # ------------------------------------------------------------------------------- dtypes
 
@@ -228,6 +229,24 @@ def test_each_leaf_owns_its_gradient():
     c = Tensor(np.ones((2, 2)), requires_grad=True)
     c.sum().backward()  # sum's VJP is a read-only broadcast view
     c.grad[0, 0] = 5.0
+
+
+def test_a_new_gradient_is_not_taken_for_a_freed_one():
+    """Once an intermediate's gradient is freed, CPython may give the next new array its id: a
+    fresh weight gradient must not be copied for that (a copy of every weight, every step)."""
+    leaf = Tensor(np.zeros(3), requires_grad=True)
+    middle = leaf * 1.0
+    handed_out: set[int] = set()
+    two, g = np.full(3, 2.0), np.ones(3)
+    accumulate(middle, g, handed_out)
+    freed, middle.grad = id(g), None
+    del g
+    fresh = two.copy()  # one new array object: it takes the freed one's place
+    accumulate(leaf, fresh, handed_out)
+    assert leaf.grad is fresh, f"copied (the id was {'' if id(fresh) == freed else 'not '}reused)"
+    other = Tensor(np.zeros(3), requires_grad=True)
+    accumulate(other, fresh, handed_out)  # the same array for a second leaf: that one copies
+    assert other.grad is not fresh
 
 
 def test_broadcasting_in_both_directions_sums_gradients_back():
