@@ -53,7 +53,7 @@ def bench_op_overhead(size: str) -> str:
 
 def bench_mlp_forward_backward(size: str) -> str:
     """784-128-10 ReLU MLP, batch 128: logits, mean softmax cross-entropy, all gradients."""
-    from autograd_lite.loss_ops import cross_entropy
+    from autograd_lite.tensor_ops import cross_entropy
 
     rng = np.random.default_rng(0)
     x = rng.random((128, 784), dtype=np.float32)

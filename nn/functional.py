@@ -1,7 +1,7 @@
 """Functions of the `nn` layers and losses: ``import nn.functional as F``.
 
 Nothing here defines a gradient: activations call the engines' ops, the fused losses
-(`cross_entropy`, `binary_cross_entropy_with_logits`) are `autograd_lite.loss_ops`, and the
+(`cross_entropy`, `binary_cross_entropy_with_logits`) are in `autograd_lite.tensor_ops`, and the
 other losses are composed of operators, so every gradient is one the engine already checks.
 
 Losses composed of operators (`mse_loss`, `half_squared_error`, `binary_cross_entropy`,
@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite import Tensor, Value, loss_ops, tensor_ops
+from autograd_lite import Tensor, Value, tensor_ops
 from nn.inputs import (
     ScalarInput,
     batch_size,
@@ -230,7 +230,7 @@ def binary_cross_entropy_with_logits(
     """
     logits = tensor_input(logits, "binary_cross_entropy_with_logits")
     check_reduction("binary_cross_entropy_with_logits", reduction)
-    return loss_ops.binary_cross_entropy_with_logits(logits, targets, reduction)
+    return tensor_ops.binary_cross_entropy_with_logits(logits, targets, reduction)
 
 
 def cross_entropy(logits: Tensor | np.ndarray, labels: Any, reduction: str = "mean") -> Tensor:
@@ -245,7 +245,7 @@ def cross_entropy(logits: Tensor | np.ndarray, labels: Any, reduction: str = "me
         If a label is out of range or the shapes do not fit.
     """
     check_reduction("cross_entropy", reduction)
-    return loss_ops.cross_entropy(tensor_input(logits, "cross_entropy"), labels, reduction)
+    return tensor_ops.cross_entropy(tensor_input(logits, "cross_entropy"), labels, reduction)
 
 
 def hinge_loss(scores: Pred, targets: Any, reduction: str = "mean", margin: float = 1.0) -> Any:
