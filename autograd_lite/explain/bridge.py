@@ -173,27 +173,8 @@ class ValueArray:
     def __abs__(self) -> ValueArray:
         return self.abs()
 
-    # -- elementwise functions: each element through the scalar engine's op ------------------
-
-    exp = _elementwise(S.exp)
-    log = _elementwise(S.log)
-    sqrt = _elementwise(S.sqrt)
-    abs = _elementwise(S.abs)
-    tanh = _elementwise(S.tanh)
-    relu = _elementwise(S.relu)
-    step = _elementwise(S.step)
-
-    def sigmoid(self, beta: float = 1.0) -> ValueArray:
-        return _elementwise(lambda v: S.sigmoid(v, beta))(self)
-
-    def leaky_relu(self, negative_slope: float = 0.01) -> ValueArray:
-        return _elementwise(lambda v: S.leaky_relu(v, negative_slope))(self)
-
-    def hard_sigmoid(self, x_min: float = -3.0, x_max: float = 3.0) -> ValueArray:
-        return _elementwise(lambda v: S.hard_sigmoid(v, x_min, x_max))(self)
-
-    def gaussian(self, mu: float = 0.0, sigma: float = 1.0) -> ValueArray:
-        return _elementwise(lambda v: S.gaussian(v, mu, sigma))(self)
+    # The elementwise functions (exp, tanh, sigmoid(beta), ...) are bound below from the scalar
+    # engine's op registry: each element goes through the scalar op of the same name.
 
     # -- reductions -------------------------------------------------------------------------
 
@@ -400,3 +381,19 @@ def to_values(
             f"got {type(out).__name__}"
         )
     return Bridged(out, leaves)
+
+
+def _scalar_op_method(name: str) -> Callable[..., ValueArray]:
+    op = S.OPS[name]
+
+    def method(self: ValueArray, *constants: Any, **kwargs: Any) -> ValueArray:
+        return _elementwise(lambda v: op(v, *constants, **kwargs))(self)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"Each element through the scalar engine's `{name}` (one node each)."
+    return method
+
+
+# One registry: an op added to scalar_ops is an elementwise method here too.
+for _name in S.OPS.methods():
+    setattr(ValueArray, _name, _scalar_op_method(_name))
