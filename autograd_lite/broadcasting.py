@@ -61,6 +61,8 @@ def accumulate(node: Any, grad: Any, handed_out: set[int]) -> None:
     if node._vjp is not None:  # an intermediate: never edited in place by the engine...
         if old is not None:
             grad = old + grad
+            if type(grad) is not np.ndarray:  # 0-d arithmetic gives a NumPy scalar
+                grad = np.asarray(grad)
         elif node._keeps_all_grads and not grad.flags.writeable:
             grad = grad.copy()  # a retained gradient is the user's to edit
         if not handed_out:  # the walk's first gradient: forget the last walk's

@@ -87,3 +87,14 @@ def test_a_walk_cut_short_leaves_no_value_gradient_none():
     with detect_anomaly(), pytest.raises(FloatingPointError):
         c.backward()
     assert a.grad == 0.0 and "grad=0" in repr(a)
+
+
+def test_a_0d_intermediate_reached_twice_accumulates_as_an_array():
+    # 0-d arithmetic gives NumPy scalars: the second contribution to a 0-d intermediate must
+    # still be stored as an array (the walk keeps weak references to intermediates' grads).
+    x = Tensor(np.array(2.0), requires_grad=True)
+    s = x * 3.0
+    s.retain_grad()
+    (s * s).backward()
+    assert type(s.grad) is np.ndarray and s.grad.shape == () and float(s.grad) == 12.0
+    assert float(x.grad) == 36.0
