@@ -109,6 +109,7 @@ def _destination(leaf: Tensor, g: np.ndarray) -> np.ndarray | None:
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """a @ b (1-D, 2-D, or batched with broadcasting, as ``np.matmul``);
     d/da = g @ b.T, d/db = a.T @ g (over the last two axes)."""
+    a, b = np.asarray(a), np.asarray(b)  # a Python number operand is 0-d: an error below
     if a.ndim == 0 or b.ndim == 0 or a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
         raise ValueError(
             f"@: shapes {a.shape} and {b.shape} are not aligned: the last axis of the left "

@@ -300,6 +300,12 @@ ERRORS = [
         "@: shapes (2, 3) and (2, 3) are not aligned",
     ),
     (
+        "matmul with a number",
+        lambda: Tensor(np.ones((2, 3))) @ 2.0,
+        ValueError,
+        "@: shapes (2, 3) and () are not aligned",
+    ),
+    (
         "reshape",
         lambda: Tensor(np.ones((3, 4))).reshape(5, 4),
         ValueError,
