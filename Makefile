@@ -35,8 +35,8 @@ test: system-deps $(INSTALLED)
 	$(BIN)/python -m pytest
 
 ## demo: the main job: train a 784-128-10 MLP on MNIST (Adam 1e-3, batch 32, 5 epochs), print
-## the test accuracy and write the loss curves to mnist_loss.png. MNIST is read from
-## $$AUTOGRAD_LITE_DATA, else downloaded (on a machine that is online) into the user cache.
+## the test accuracy and write the loss curves to mnist_loss.png. MNIST ships inside the
+## package (nn/data/shipped/mnist); $$AUTOGRAD_LITE_DATA points at another copy if you like.
 demo: $(INSTALLED)
 	$(BIN)/autograd-lite train --dataset mnist --hidden 128 --activation relu --optimizer adam \
 	  --lr 1e-3 --batch-size 32 --epochs 5 --seed 0 --plot mnist_loss.png
@@ -46,7 +46,7 @@ bench: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks
 
-## notebooks: run every notebook in full and save its outputs (MNIST via $$AUTOGRAD_LITE_DATA)
+## notebooks: run every notebook in full and save its outputs (MNIST from the shipped copy)
 notebooks: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e '.[notebooks]'
 	$(BIN)/python notebooks/execute.py

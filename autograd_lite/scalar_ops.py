@@ -318,8 +318,9 @@ def gaussian(a: float, mu: float = 0.0, sigma: float = 1.0) -> float:
     """The normal density exp(-(a - mu)**2 / (2 sigma**2)) / (sigma sqrt(2 pi));
     d/da = -(a - mu) / sigma**2 * out.
 
-    (The tutorial's table writes the factor as 1/sqrt(2 pi sigma), a typo for
-    1/(sigma sqrt(2 pi)); the two agree at sigma = 1.)
+    (Lopez Davila's activation table, in *Neural Networks: The Backpropagation Algorithm*,
+    writes the factor as 1/sqrt(2 pi sigma), a typo for 1/(sigma sqrt(2 pi)); the two agree
+    at sigma = 1.)
     """
     mu, sigma = _number(mu, "gaussian", "mu"), _number(sigma, "gaussian", "sigma")
     if not sigma > 0.0:

@@ -41,7 +41,8 @@ def neuron() -> Example:
 
 def chain(layers: int = 3) -> Example:
     """One neuron per layer, ``z = w a + b``, ``a = sigmoid(z)``, ``C = (a - y)**2``: the
-    tutorial's chain, where ``dC/dw1`` is one path and so one product of local derivatives."""
+    chain of Lopez Davila's *Neural Networks: The Backpropagation Algorithm*, where ``dC/dw1``
+    is one path and so one product of local derivatives."""
     a = Value(1.0, label="a0")
     weights = [0.8, -1.3, 1.7, 0.6, -0.9]
     biases = [-0.2, 0.4, 0.1, 0.3, -0.5]
