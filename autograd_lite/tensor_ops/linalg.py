@@ -73,22 +73,22 @@ def affine(x: np.ndarray, weight: np.ndarray, *bias: np.ndarray) -> np.ndarray:
     return out
 
 
-def _rows(a: np.ndarray) -> np.ndarray:
-    """`a` with its batch axes folded into one: (..., n) -> (batch, n)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
-
-
 def affine_vjp_x(g: Any, ans: Any, x: Any, weight: Any, *bias: Any) -> Any:
     return g @ weight
 
 
+# `out`: where to write the gradient (an optimizer's buffer), as NumPy's out=. Batch axes are
+# folded into one: (..., n) -> (batch, n).
+
+
 def affine_vjp_weight(g: Any, ans: Any, x: Any, weight: Any, *bias: Any, out: Any = None) -> Any:
-    # `out`: where to write the gradient (an optimizer's buffer), as NumPy's out=.
-    return np.matmul(_rows(g).T, _rows(x), out=out)
+    if g.ndim != 2:
+        g, x = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
+    return np.matmul(g.T, x, out=out)
 
 
 def affine_vjp_bias(g: Any, ans: Any, x: Any, weight: Any, *bias: Any, out: Any = None) -> Any:
-    return np.add.reduce(_rows(g), axis=0, out=out)
+    return np.add.reduce(g if g.ndim == 2 else g.reshape(-1, g.shape[-1]), axis=0, out=out)
 
 
 affine.defvjp(affine_vjp_x, affine_vjp_weight, affine_vjp_bias)

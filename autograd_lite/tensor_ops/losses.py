@@ -42,13 +42,6 @@ def _reduce(losses: np.ndarray, reduction: str, op: str) -> np.ndarray:
     return np.asarray(total, dtype=losses.dtype)
 
 
-def _spread(g: Any, reduction: str, n: int) -> Any:
-    """The gradient of each of the n losses, from the reduced loss's gradient g."""
-    if reduction == "none":
-        return g
-    return g * (1.0 / n if reduction == "mean" else 1.0)
-
-
 # ------------------------------------------------------------------------- cross-entropy
 
 
@@ -129,8 +122,10 @@ def softmax_cross_entropy_vjp(
         softmax = e / sums
     grad = softmax  # a new array: edited in place
     grad[np.arange(len(labels)), labels] -= 1.0
-    factor = _spread(g, reduction, len(labels))
-    grad *= factor[:, None] if reduction == "none" else factor
+    if reduction == "none":  # each row's loss has its own gradient
+        grad *= g[:, None]
+    else:
+        grad *= g * (1.0 / len(labels) if reduction == "mean" else 1.0)
     return (grad,)
 
 
@@ -176,7 +171,9 @@ def bce_with_logits_vjp(
 ) -> tuple[Any]:
     z = logits
     p = stable_sigmoid(z, np.exp(-np.abs(z)))
-    return ((p - targets) * _spread(g, reduction, z.size),)
+    if reduction != "none":
+        g = g * (1.0 / z.size if reduction == "mean" else 1.0)
+    return ((p - targets) * g,)
 
 
 bce_with_logits.name = "binary_cross_entropy_with_logits"
