@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["accumulate", "fit_to", "unbroadcast"]
+__all__ = ["accumulate", "broadcast_axes", "fit_to", "unbroadcast"]
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -25,13 +25,18 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """
     if grad.shape == shape:
         return grad
-    extra = grad.ndim - len(shape)
-    stretched = tuple(
-        extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1
-    )
-    axes = tuple(range(extra)) + stretched
+    axes = broadcast_axes(grad.shape, shape)
     summed = grad.sum(axis=axes) if axes else grad
     return np.asarray(summed).reshape(shape)  # a sum down to () is a NumPy scalar, not an array
+
+
+def broadcast_axes(grad_shape: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The axes of `grad_shape` that broadcasting `shape` to it added or stretched."""
+    extra = len(grad_shape) - len(shape)
+    stretched = tuple(
+        extra + i for i, n in enumerate(shape) if n == 1 and grad_shape[extra + i] != 1
+    )
+    return tuple(range(extra)) + stretched
 
 
 def fit_to(grad: Any, data: np.ndarray) -> np.ndarray:

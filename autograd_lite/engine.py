@@ -10,7 +10,10 @@ A node (a `Value` or a `Tensor`) has
                 is two edges, and each edge carries its own gradient);
 - ``_vjp``      ``g -> tuple of parent gradients`` (``None`` for a leaf); it *returns*
                 gradients, and only this module adds them up;
-- ``_op``       a short label for pictures and error messages.
+- ``_op``       a short label for pictures and error messages;
+- ``_how``      the call that made it, ``prim`` or ``(prim, constants, kwargs)`` (``None`` for
+                a leaf): what `differentiate` needs to run the op's VJP on nodes, so that a
+                gradient can itself be differentiated (``create_graph=True``).
 
 Everything the engines do differently (scalar floats vs arrays that broadcast, keeping every
 gradient vs only the leaves') is a class attribute the walk reads once, so one walk serves both.
@@ -24,7 +27,7 @@ import os
 import threading
 import traceback
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 from autograd_lite.broadcasting import accumulate, fit_to
@@ -34,6 +37,7 @@ __all__ = [
     "Step",
     "backward",
     "detect_anomaly",
+    "differentiate",
     "enable_grad",
     "is_anomaly_enabled",
     "is_grad_enabled",
@@ -51,7 +55,7 @@ class Node:
     dicts of the walk.
     """
 
-    __slots__ = ("__weakref__", "_op", "_parents", "_vjp", "data", "grad", "label")
+    __slots__ = ("__weakref__", "_how", "_op", "_parents", "_vjp", "data", "grad", "label")
 
     # Class-level switches the walk reads; the engines override them.
     _broadcasts = False  # True: a parent's gradient may arrive in a broadcast shape (Tensor).
@@ -62,6 +66,7 @@ class Node:
     _parents: tuple[Node, ...]
     _vjp: Callable[[Any], tuple[Any, ...]] | None
     _op: str
+    _how: Any
     label: str | None
 
     # -- the public, read-only protocol: pictures, checks and `nn` read nodes through it ------
@@ -259,7 +264,9 @@ def _released_vjp(_grad: Any) -> tuple[Any, ...]:
     )
 
 
-def backward(root: Node, seed: Any, *, retain_graph: bool = True) -> None:
+def backward(
+    root: Node, seed: Any, *, retain_graph: bool = True, create_graph: bool = False
+) -> None:
     """Reverse mode: propagate ``d root / d root = seed`` to every node `root` depends on.
 
     Each node's VJP turns its gradient into one gradient per parent, and the walk adds them
@@ -272,7 +279,14 @@ def backward(root: Node, seed: Any, *, retain_graph: bool = True) -> None:
 
     With ``retain_graph=False`` each op's saved values are released once used, so memory
     stays flat over many training steps; a second walk through them is a clear error.
+
+    With ``create_graph=True`` the VJPs run on nodes (`differentiate`), so every gradient is
+    a node with a graph of its own, to differentiate again; otherwise they run on the raw
+    numbers and build nothing.
     """
+    if create_graph:
+        _backward_on_nodes(root, seed)
+        return
     order = topological_order(root)
     for node in order:
         if node._vjp is not None:
@@ -318,6 +332,81 @@ def _walk(
             node.grad = None
         if not retain_graph:
             node._vjp = _released_vjp
+
+
+# ------------------------------------------------------------- the walk that records a graph
+
+
+def differentiate(
+    root: Node, seed: Node, wrt: Iterable[Node] | None = None, *, record: bool = True
+) -> dict[Node, Node]:
+    """Reverse mode with the VJPs run on nodes: ``{node: d root / d node}``, the gradients
+    being nodes, for every node the walk reaches (only the nodes that depend on `wrt`,
+    when given). Nothing is written into any ``.grad``.
+
+    Each op's VJP is called with the gradient, the op's own node as the answer and its
+    parent nodes as the inputs, so with `record` (the default) the arithmetic of the chain
+    rule is recorded like any other computation: the gradients can be differentiated again
+    (``create_graph=True``, `autograd_lite.grad` of `grad`). Without `record` nothing is
+    recorded and the gradients are leaves.
+    """
+    order = topological_order(root)
+    keep = None if wrt is None else _depending_on(order, wrt)
+    grads: dict[Node, Node] = {root: seed}
+    found: dict[Node, Node] = {}
+    with _grad_mode(record):
+        for node in reversed(order):
+            g = grads.pop(node, None)
+            if g is None or (keep is not None and node not in keep):
+                continue
+            found[node] = g
+            if node._vjp is None:
+                continue
+            for parent, pg in zip(node._parents, _vjp_on_nodes(node, g)):
+                if pg is None or not parent.requires_grad:
+                    continue
+                pg = parent._gradient_node(pg)
+                old = grads.get(parent)
+                grads[parent] = pg if old is None else old + pg
+    return found
+
+
+def _depending_on(order: list[Node], wrt: Iterable[Node]) -> set[Node]:
+    """The nodes of `order` (parents first) that are in `wrt` or computed from one of them."""
+    keep = set(wrt)
+    for node in order:
+        if node not in keep and any(p in keep for p in node._parents):
+            keep.add(node)
+    return keep
+
+
+def _vjp_on_nodes(node: Node, g: Node) -> tuple[Any, ...]:
+    if node._vjp is _released_vjp:
+        _released_vjp(g)
+    how = node._how
+    if how is None:
+        raise RuntimeError(
+            f"create_graph: the op {node._op!r} was recorded without its primitive, so its "
+            f"gradient cannot be differentiated"
+        )
+    prim, constants, kwargs = how if type(how) is tuple else (how, (), {})
+    return prim.vjp_on_nodes(g, node, node._parents, constants, kwargs)
+
+
+def _backward_on_nodes(root: Node, seed: Any) -> None:
+    """``backward(create_graph=True)``: `differentiate`, then the gradients into ``.grad``
+    (leaves accumulate, as in the first-order walk)."""
+    order = topological_order(root)
+    found = differentiate(root, seed)
+    for node in order:
+        g = found.get(node)
+        if node._vjp is not None:  # an intermediate: this walk's gradient, or none
+            if node._keeps_all_grads:
+                node.grad = g if g is not None else (None if root._broadcasts else 0.0)
+            else:
+                node.grad = None
+        elif g is not None:
+            node.grad = node._accumulated(g)
 
 
 # -------------------------------------------------------------------- the walk, step by step

@@ -72,6 +72,8 @@ class Primitive:
         self._label = label
         self._rules: tuple[Rule, ...] = ()
         self._per_input = False
+        # Forward mode: one rule per input (or one for every input of a ``*args`` op).
+        self._jvps: tuple[Rule, ...] = ()
         #: The one rule returning every input's gradient (None with one rule per input); the
         #: engines' fast paths read it when the VJP runs, so `defvjp` again takes effect.
         self.rule: Rule | None = None
@@ -96,9 +98,79 @@ class Primitive:
         self.rule = None if self._per_input else rules[0]
         return rules[0]
 
+    def defjvp(self, *rules: Rule) -> Rule:
+        """Give this op its forward-mode derivative, as HIPS autograd's ``defjvp``: one rule
+        per input, ``rule(t, ans, *inputs, **constants)``, returning that input's share of
+        the answer's tangent when the input's tangent is `t` (``d ans / d input`` applied to
+        `t`); forward mode sums the shares of the inputs that have a tangent. An op whose
+        inputs are ``*args`` gives one rule, called with the keyword ``argnum=i``.
+
+        Like a VJP, a JVP rule is written with operators and ops, so that it runs on plain
+        numbers (first order) and on nodes (derivatives of derivatives).
+        """
+        if not rules or not all(callable(rule) for rule in rules):
+            got = ", ".join(type(rule).__name__ for rule in rules) or "nothing"
+            raise TypeError(f"defjvp: expected one function per input, got {got}")
+        expected = 1 if self.n_inputs is None else self.n_inputs
+        if len(rules) != expected:
+            raise TypeError(
+                f"defjvp: expected one rule per input ({expected} for {self.name}), "
+                f"got {len(rules)}"
+            )
+        self._jvps = rules
+        return rules[0]
+
     @property
     def has_vjp(self) -> bool:
         return bool(self._rules)
+
+    @property
+    def has_jvp(self) -> bool:
+        return bool(self._jvps)
+
+    def vjp_on_nodes(
+        self, g: Any, ans: Any, parents: Sequence[Any], constants: tuple, kwargs: dict
+    ) -> tuple[Any, ...]:
+        """The VJP run on nodes (``create_graph``): `g`, the answer and the inputs are nodes,
+        so the rules record the graph of the gradient. An input that needs no gradient
+        (a data batch) gets None."""
+        if not self._rules:
+            _missing_vjp(self.name, g)
+        if self._per_input:
+            return tuple(
+                rule(g, ans, *parents, *constants, **kwargs) if p.requires_grad else None
+                for rule, p in zip(self._rules, parents)
+            )
+        grads = self._rules[0](g, ans, *parents, *constants, **kwargs)
+        if type(grads) is not tuple or len(grads) != len(parents):
+            return _checked(grads, len(parents), self.name)
+        return grads
+
+    def jvp(
+        self,
+        tangents: Sequence[Any],
+        ans: Any,
+        inputs: Sequence[Any],
+        constants: tuple,
+        kwargs: dict,
+    ) -> Any:
+        """The answer's tangent: the sum of the shares of the inputs whose tangent is not
+        None (None if no input has one)."""
+        if not self._jvps:
+            raise NotImplementedError(
+                f"{self.name} has no JVP, so forward mode cannot go through it: define one "
+                f"with @{self.name}.defjvp (def {self.name}_jvp(t, ans, *inputs): return ...)"
+            )
+        total = None
+        for i, t in enumerate(tangents):
+            if t is None:
+                continue
+            if self.n_inputs is None:
+                share = self._jvps[0](t, ans, *inputs, *constants, argnum=i, **kwargs)
+            else:
+                share = self._jvps[i](t, ans, *inputs, *constants, **kwargs)
+            total = share if total is None else total + share
+        return total
 
     def label(self, constants: Sequence[Any], kwargs: dict[str, Any]) -> str:
         """The op's name in pictures, which may show its constants (``**2``)."""

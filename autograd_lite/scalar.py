@@ -76,14 +76,18 @@ class Value(engine.Node):
         self.grad = 0.0
         self._parents = ()
         self._vjp = None
+        self._how = None
         self._op = ""
         self.label = label
 
     # -- construction of op results (the fast path every op in scalar_ops.py uses) ----------
 
     @classmethod
-    def _result(cls, data: float, parents: tuple[Value, ...], vjp: Any, op: str) -> Value:
-        """The node for an op's result; a leaf under `no_grad()`."""
+    def _result(
+        cls, data: float, parents: tuple[Value, ...], vjp: Any, op: str, how: Any = None
+    ) -> Value:
+        """The node for an op's result; a leaf under `no_grad()`. `how` is the call that made
+        it (``prim`` or ``(prim, constants, kwargs)``), for derivatives of derivatives."""
         out = cls.__new__(cls)
         out.data = data
         out.grad = 0.0
@@ -92,9 +96,11 @@ class Value(engine.Node):
         if engine.modes.grad_enabled:
             out._parents = parents
             out._vjp = vjp
+            out._how = how
         else:
             out._parents = ()
             out._vjp = None
+            out._how = None
         hooks = engine.modes.node_hooks
         if hooks:  # anomaly mode, tracing: empty in ordinary runs
             for hook in hooks:
@@ -109,7 +115,8 @@ class Value(engine.Node):
         inputs = [p.data for p in parents]
         ans = _as_float(prim.fun(*inputs, *constants, **kwargs), f"{prim.name} (its result)")
         vjp = prim.bind_vjp(ans, inputs, constants, kwargs)
-        return cls._result(ans, parents, vjp, prim.label(constants, kwargs))
+        how = (prim, constants, kwargs) if constants or kwargs else prim
+        return cls._result(ans, parents, vjp, prim.label(constants, kwargs), how)
 
     @classmethod
     def _method(cls, prim: Any) -> Any:
@@ -127,14 +134,14 @@ class Value(engine.Node):
             x = self.data
             if not (constants or kwargs):  # the common case, without packing arguments
                 ans = fun(x)
-                return cls._result(ans, (self,), lambda g: prim.rule(g, ans, x), name)
+                return cls._result(ans, (self,), lambda g: prim.rule(g, ans, x), name, prim)
             ans = fun(x, *constants, **kwargs)
 
             def vjp(g: float) -> tuple[float, ...]:
                 return prim.rule(g, ans, x, *constants, **kwargs)
 
             label = prim.label(constants, kwargs) if labelled else name
-            return cls._result(ans, (self,), vjp, label)
+            return cls._result(ans, (self,), vjp, label, (prim, constants, kwargs))
 
         prim._fast[cls] = method
         return method
@@ -148,13 +155,13 @@ class Value(engine.Node):
             b = other if type(other) is cls else as_value(other, name)
             x, y = self.data, b.data
             ans = fun(x, y)
-            return cls._result(ans, (self, b), lambda g: prim.rule(g, ans, x, y), name)
+            return cls._result(ans, (self, b), lambda g: prim.rule(g, ans, x, y), name, prim)
 
         def backward(self: Value, other: Any) -> Value:
             a = other if type(other) is cls else as_value(other, name)
             x, y = a.data, self.data
             ans = fun(x, y)
-            return cls._result(ans, (a, self), lambda g: prim.rule(g, ans, x, y), name)
+            return cls._result(ans, (a, self), lambda g: prim.rule(g, ans, x, y), name, prim)
 
         if reflected:
             return backward
@@ -163,15 +170,36 @@ class Value(engine.Node):
 
     # -- differentiation --------------------------------------------------------------------
 
-    def backward(self, grad: float = 1.0) -> None:
+    def backward(self, grad: float | Value = 1.0, create_graph: bool = False) -> None:
         """Reverse mode from this node: fill ``.grad`` of every node it depends on.
 
         ``grad`` seeds ``d self / d self`` (1.0 by default). Leaf gradients *accumulate*
         across calls until `zero_grad()`; intermediate gradients are recomputed each time,
         so calling ``backward()`` twice gives the same intermediate gradients. The graph is
         never released: pictures and `chain_rule_paths` can be used afterwards.
+
+        With ``create_graph=True`` every ``.grad`` is a `Value` carrying the graph of its
+        computation, so it can be differentiated again (``x.grad.backward()``) or drawn;
+        without it, ``.grad`` is a float and no node is built.
         """
+        if create_graph:
+            seed = grad if isinstance(grad, Value) else Value(_as_float(grad, "backward(grad)"))
+            engine.backward(self, seed, create_graph=True)
+            return
+        if isinstance(grad, Value):
+            grad = grad.data
         engine.backward(self, _as_float(grad, "backward(grad)"), retain_graph=True)
+
+    # -- derivatives of derivatives: how the walk on nodes treats a Value (see engine) ------
+
+    def _gradient_node(self, g: Any) -> Value:
+        """A gradient sent to this node, as a node (a VJP may return a plain 0.0)."""
+        return g if isinstance(g, Value) else Value(g)
+
+    def _accumulated(self, g: Value) -> Value:
+        """``.grad`` after adding `g`: a float 0.0 gives way to `g` (no ``0 + g`` node)."""
+        old = self.grad
+        return g if (type(old) is float and old == 0.0) else old + g
 
     def zero_grad(self) -> None:
         """Reset this node's gradient to ``0.0``."""

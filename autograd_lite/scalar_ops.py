@@ -380,7 +380,8 @@ def linear(weights: Sequence[Value], inputs: Sequence[Value | float], bias: Valu
     def vjp(g: float) -> tuple[float, ...]:
         return weighted_sum.rule(g, ans, *data, n=n, bias=has_bias)
 
-    return Value._result(ans, nodes, vjp, "linear")
+    how = (weighted_sum, (), {"n": n, "bias": has_bias})
+    return Value._result(ans, nodes, vjp, "linear", how)
 
 
 @primitive

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     Axis: TypeAlias = "int | tuple[int, ...] | None"
 
 from autograd_lite import engine
+from autograd_lite.broadcasting import broadcast_axes, fit_to
 from autograd_lite.tensor_data import (
     as_array,
     check_broadcast,
@@ -127,6 +128,7 @@ class Tensor(engine.Node):
         self.grad = None
         self._parents = ()
         self._vjp = None
+        self._how = None
         self._op = ""
         self.label = label
         self._keeps_all_grads = False
@@ -138,9 +140,13 @@ class Tensor(engine.Node):
     # -- construction of op results (every op in tensor_ops/ ends here) --------------------
 
     @classmethod
-    def _result(cls, data: np.ndarray, parents: tuple[Tensor, ...], vjp: Any, op: str) -> Tensor:
+    def _result(
+        cls, data: np.ndarray, parents: tuple[Tensor, ...], vjp: Any, op: str, how: Any = None
+    ) -> Tensor:
         """The node for an op's result: recorded in the graph only if a parent needs a
-        gradient (and not under `no_grad()`), so inference and data cost no graph."""
+        gradient (and not under `no_grad()`), so inference and data cost no graph. `how` is
+        the call that made it (``prim`` or ``(prim, constants, kwargs)``), for derivatives
+        of derivatives."""
         out = cls.__new__(cls)
         # 0-d arithmetic gives NumPy scalars; the data of a node is always an array.
         out.data = data if type(data) is np.ndarray else np.asarray(data)
@@ -154,11 +160,13 @@ class Tensor(engine.Node):
             if p.requires_grad and modes.grad_enabled:
                 out._parents = parents
                 out._vjp = vjp
+                out._how = how
                 out.requires_grad = True
                 break
         else:
             out._parents = ()
             out._vjp = None
+            out._how = None
             out.requires_grad = False
         hooks = modes.node_hooks
         if hooks:  # anomaly mode, tracing: empty in ordinary runs
@@ -187,7 +195,8 @@ class Tensor(engine.Node):
             raise
         needs = [p.requires_grad for p in parents]
         vjp = prim.bind_vjp(ans, inputs, constants, kwargs, needs)
-        return cls._result(ans, parents, vjp, prim.label(constants, kwargs))
+        how = (prim, constants, kwargs) if constants or kwargs else prim
+        return cls._result(ans, parents, vjp, prim.label(constants, kwargs), how)
 
     @classmethod
     def _method(cls, prim: Any) -> Any:
@@ -210,13 +219,14 @@ class Tensor(engine.Node):
                 ans = fun(x)
                 if type(ans) is not np.ndarray:  # 0-d results are NumPy scalars
                     ans = np.asarray(ans)
-                return cls._result(ans, (self,), partial(_unary_vjp, prim, ans, x), name)
+                vjp = partial(_unary_vjp, prim, ans, x)
+                return cls._result(ans, (self,), vjp, name, prim)
             ans = fun(x, *constants, **kwargs)
             if type(ans) is not np.ndarray:
                 ans = np.asarray(ans)
             vjp = partial(_unary_vjp_with, prim, ans, x, constants, kwargs)
             label = prim.label(constants, kwargs) if labelled else name
-            return cls._result(ans, (self,), vjp, label)
+            return cls._result(ans, (self,), vjp, label, (prim, constants, kwargs))
 
         prim._fast[cls] = method
         return method
@@ -249,11 +259,11 @@ class Tensor(engine.Node):
                 ans = np.asarray(ans)
             if node is None:
                 if not (self.requires_grad and engine.modes.grad_enabled):
-                    return cls._result(ans, (self,), None, name)  # records nothing
+                    return cls._result(ans, (self,), None, name, None)  # records nothing
                 node = cls(np.asarray(value, dtype=np.result_type(self.data.dtype, value)))
             a, b = (node, self) if reflected else (self, node)
             vjp = partial(_binary_vjp, prim, ans, x, y, a.requires_grad, b.requires_grad)
-            return cls._result(ans, (a, b), vjp, name)
+            return cls._result(ans, (a, b), vjp, name, prim)
 
         if not reflected:
             prim._fast[cls] = operator
@@ -261,7 +271,9 @@ class Tensor(engine.Node):
 
     # -- differentiation --------------------------------------------------------------------
 
-    def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
+    def backward(
+        self, grad: Any = None, retain_graph: bool | None = None, create_graph: bool = False
+    ) -> None:
         """Reverse mode from this tensor: fill ``.grad`` of the leaves it depends on.
 
         Parameters
@@ -272,6 +284,10 @@ class Tensor(engine.Node):
             Keep the graph's saved values so that ``backward`` can run through it again.
             By default they are released as the walk goes, so memory stays flat when
             training; a second ``backward`` through a released graph is a RuntimeError.
+            Defaults to `create_graph`.
+        create_graph : bool
+            Make every ``.grad`` a Tensor that carries the graph of its computation, so it can
+            be differentiated again; without it ``.grad`` is an array and no node is built.
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -293,7 +309,31 @@ class Tensor(engine.Node):
                 raise ValueError(
                     f"backward: expected grad of shape {self.shape}, got shape {seed.shape}"
                 )
-        engine.backward(self, seed, retain_graph=retain_graph)
+        if create_graph:
+            seed_node = grad if isinstance(grad, Tensor) else Tensor(seed)
+            engine.backward(self, seed_node, create_graph=True)
+            return
+        engine.backward(self, seed, retain_graph=bool(retain_graph))
+
+    # -- derivatives of derivatives: how the walk on nodes treats a Tensor (see engine) -----
+
+    def _gradient_node(self, g: Any) -> Tensor:
+        """A gradient sent to this node, as a Tensor of its shape: summed (by recorded ops)
+        over the axes the op broadcast it along; a plain number or array becomes a constant."""
+        if not isinstance(g, Tensor):
+            g = np.broadcast_to(np.asarray(g, self.data.dtype), self.shape)
+            return Tensor(fit_to(g, self.data))
+        if g.shape != self.shape:
+            axes = broadcast_axes(g.shape, self.shape)
+            g = (g.sum(axis=axes) if axes else g).reshape(self.shape)
+        return g
+
+    def _accumulated(self, g: Tensor) -> Tensor:
+        """``.grad`` after adding `g`: `g` itself when there was none."""
+        old = self.grad
+        if old is None:
+            return g
+        return (old if isinstance(old, Tensor) else Tensor(old)) + g
 
     def zero_grad(self) -> None:
         """Forget this tensor's gradient (``grad = None``, as PyTorch's ``set_to_none``)."""

@@ -40,7 +40,7 @@ def linear(x: Tensor | Any, weight: Tensor, bias: Tensor | None = None) -> Tenso
         parents = (x, weight, bias)
     needs = [p.requires_grad for p in parents]
     vjp = partial(_linear_vjp, weight, bias, needs, ans, xd, wd)
-    return Tensor._result(ans, parents, vjp, "linear")
+    return Tensor._result(ans, parents, vjp, "linear", affine)
 
 
 def _linear_vjp(

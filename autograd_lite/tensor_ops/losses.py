@@ -87,7 +87,8 @@ def cross_entropy(logits: Tensor, labels: Any, reduction: str = "mean") -> Tenso
     e, sums, losses = _softmax_parts(z, y)
     ans = _reduce(losses, reduction, "cross_entropy")
     vjp = partial(_cross_entropy_vjp, ans, z, y, reduction, e, sums)
-    return Tensor._result(ans, (logits,), vjp, "cross_entropy")
+    how = (softmax_cross_entropy, (), {"labels": y, "reduction": reduction})
+    return Tensor._result(ans, (logits,), vjp, "cross_entropy", how)
 
 
 def _cross_entropy_vjp(ans: Any, z: Any, y: Any, reduction: str, e: Any, sums: Any, g: Any):

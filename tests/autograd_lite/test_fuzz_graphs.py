@@ -388,7 +388,7 @@ def test_the_value_fuzzer_finds_a_wrong_vjp(monkeypatch):
 def test_the_tensor_fuzzer_finds_a_broadcasting_bug(monkeypatch):
     def leading_axes_only(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         extra = grad.ndim - len(shape)  # forgets the stretched length-1 axes
-        summed = grad.sum(axis=tuple(range(extra))) if extra else grad
+        summed = np.asarray(grad.sum(axis=tuple(range(extra))) if extra else grad)
         return summed if summed.shape == shape else summed[tuple(slice(0, n) for n in shape)]
 
     monkeypatch.setattr(broadcasting, "unbroadcast", leading_axes_only)
