@@ -23,6 +23,7 @@ from autograd_lite.explain import (
     factored_paths,
     gradient_norms,
     graph_text,
+    path_steps,
 )
 from autograd_lite.primitive import Primitive, primitive
 from autograd_lite.scalar import Value
@@ -84,6 +85,7 @@ __all__ = [
     "minimum",
     "no_grad",
     "ones",
+    "path_steps",
     "primitive",
     "randn",
     "render",

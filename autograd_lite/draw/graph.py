@@ -94,6 +94,7 @@ class Extras:
     # child -> attributes of the edge from child's op ellipse to its record.
     result_edge_attrs: dict[Node, dict[str, str]] = field(default_factory=dict)
     grad_text: Callable[[Node], str] | None = None
+    data_text: Callable[[Node], str] | None = None  # the data field (the forward frames)
     # A module summary node's grad field and attributes, from its members (default: .grad).
     group_grad_text: Callable[[list[Node]], str] | None = None
     group_attrs: Callable[[list[Node]], dict[str, str]] | None = None
@@ -213,7 +214,9 @@ def draw_graph(
     g.attr("graph", fontname="Helvetica", fontsize="11")
     g.attr("node", fontname="Helvetica", fontsize="11", margin="0.06,0.03")
     g.attr("edge", fontname="Helvetica", fontsize="9", arrowsize="0.6", color="#555555")
-    braces = rankdir in ("LR", "RL")  # records read across the arrows in both layouts
+    # Record fields stacked across the arrows in both layouts: a box is as wide as its widest
+    # field, not the sum of them, and an MLP's picture stays a few screens wide at most.
+    braces = rankdir in ("TB", "BT")
     roles_seen: set[str] = set()
     ids = {node: f"n{i}" for node, i in pos.items()}
     show = extras.grad_text or grad_text
@@ -233,6 +236,8 @@ def draw_graph(
             fields.append(record_escape(array_summary(node.data)).replace(" min", "\\nmin", 1))
         else:
             fields.append(f"data {fmt(node.data)}")
+        if extras.data_text:
+            fields[-1] = record_escape(extras.data_text(node))
         if show_grad:
             fields.append(record_escape(show(node)))
         label = " | ".join(fields)

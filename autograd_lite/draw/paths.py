@@ -20,10 +20,16 @@ from autograd_lite.draw.labels import table
 from autograd_lite.engine import Node, topological_order
 from autograd_lite.explain.explanation import mismatch_note
 from autograd_lite.explain.labels import fmt, node_name, unique_names
-from autograd_lite.explain.paths import chain_rule_paths, factored_paths, local_derivatives
+from autograd_lite.explain.path_steps import PathReplay
+from autograd_lite.explain.paths import (
+    ChainPath,
+    chain_rule_paths,
+    factored_paths,
+    local_derivatives,
+)
 from autograd_lite.explain.subgraph import nodes_between, path_counts
 
-__all__ = ["PATH_COLOURS", "draw_paths"]
+__all__ = ["PATH_COLOURS", "draw_path_step", "draw_paths"]
 
 # Strong, distinguishable colours (ColorBrewer Set1 without yellow, which is unreadable).
 PATH_COLOURS = ["#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf"]
@@ -89,6 +95,62 @@ def draw_paths(
 
 def _colour_each_path(w: Node, L: Node, extras: Extras) -> None:
     paths = chain_rule_paths(w, L)
+    rows = _colour_paths(paths, extras)
+    for node in (w, L):
+        extras.node_attrs[node] = {"penwidth": "2"}
+    total = math.fsum(p.product for p in paths)
+    head = f"{len(paths)} chain-rule path{'s' if len(paths) != 1 else ''}"
+    extras.legend += [
+        f"<b>{head} from {html.escape(node_name(w))} to {html.escape(node_name(L))}</b> "
+        "(edge labels: local derivatives; a path's product is its share of the gradient)",
+        table([_HEADER, *rows, *_total_rows("sum of path products", total, w)]),
+        *_mismatch(total, w, L),
+    ]
+
+
+def draw_path_step(replay: PathReplay, k: int, **options: Any) -> Picture:
+    """Draw step `k` of `path_steps(w, L)`: the paths added so far in their colours (the
+    newest drawn thickest), a caption with their products and the running sum, and at the
+    last step the sum next to ``dL/dw``. `options` go to `draw_graph`."""
+    k = replay.step_index(k)
+    step, w, L = replay[k], replay.w, replay.L
+    paths = replay.paths[: k + 1]
+    extras = Extras(keep={w, L}, names=step.names)
+    rows = _colour_paths(paths, extras, newest=step.path)
+    for node in (w, L):
+        extras.node_attrs[node] = {"penwidth": "2"}
+    label = "sum of all the path products" if step.path is None else "running sum"
+    totals = [
+        f'<tr><td></td><td align="left"><b>{label}</b></td><td></td>'
+        f'<td align="right"><b>{fmt(step.running)}</b></td></tr>'
+    ]
+    if step.path is None:  # the sum is complete: it is the gradient
+        totals.append(
+            f'<tr><td></td><td align="left">d{html.escape(node_name(L))}/'
+            f"d{html.escape(node_name(w))} by backward ({html.escape(node_name(w))}.grad)</td>"
+            f'<td></td><td align="right">{fmt(step.gradient)}</td></tr>'
+        )
+    extras.legend += [
+        f"<b>{html.escape(step.caption)}</b>",
+        html.escape(step.arithmetic),
+        table([_HEADER, *rows, *totals]),
+    ]
+    root = options.pop("root", L)
+    if options.pop("context", len(topological_order(root)) <= _CONTEXT_LIMIT):
+        return draw_graph(root, extras=extras, **options)
+    return draw_graph(root, focus=(w, L), extras=extras, **options)
+
+
+_HEADER = (
+    '<tr><td></td><td align="left">path</td><td align="left">local derivatives</td>'
+    '<td align="right">product</td></tr>'
+)
+
+
+def _colour_paths(
+    paths: list[ChainPath], extras: Extras, newest: ChainPath | None = None
+) -> list[str]:
+    """Colour each path's edges (its own colour, `newest` thicker); its caption rows."""
     names = extras.names
     edge_colours: dict[tuple[Node, int], list[str]] = {}
     node_colours: dict[Node, list[str]] = {}
@@ -100,11 +162,10 @@ def _colour_each_path(w: Node, L: Node, extras: Extras) -> None:
             edge_colours.setdefault((child, slot), []).append(colour)
             node_colours.setdefault(child, []).append(colour)
             derivs[(child, slot)] = d
-        product = path.derivative_text()
         rows.append(
             f'<tr><td bgcolor="{colour}"> </td>'
             f'<td align="left">{html.escape(path.text(names))}</td>'
-            f'<td align="left">{html.escape(product)}</td><td align="right">'
+            f'<td align="left">{html.escape(path.derivative_text())}</td><td align="right">'
             f"{fmt(path.product)}</td></tr>"
         )
     for edge, colours in edge_colours.items():
@@ -115,23 +176,12 @@ def _colour_each_path(w: Node, L: Node, extras: Extras) -> None:
     for child, colours in node_colours.items():
         extras.result_edge_attrs[child] = _strands(colours)
         extras.op_attrs[child] = {"penwidth": "2", "color": colours[0]}
-    for node in {w, L, *node_colours}:
-        extras.node_attrs[node] = {"penwidth": "2"}
-    total = math.fsum(p.product for p in paths)
-    head = f"{len(paths)} chain-rule path{'s' if len(paths) != 1 else ''}"
-    extras.legend += [
-        f"<b>{head} from {html.escape(node_name(w))} to {html.escape(node_name(L))}</b> "
-        "(edge labels: local derivatives; a path's product is its share of the gradient)",
-        table(
-            [
-                '<tr><td></td><td align="left">path</td><td align="left">local derivatives</td>'
-                '<td align="right">product</td></tr>',
-                *rows,
-                *_total_rows("sum of path products", total, w),
-            ]
-        ),
-        *_mismatch(total, w, L),
-    ]
+        extras.node_attrs[child] = {"penwidth": "2"}
+    if newest is not None:  # the path just added stands out
+        for child, slot in zip(newest.nodes[1:], newest.slots):
+            extras.edge_attrs[(child, slot)]["penwidth"] = "3.5"
+            extras.result_edge_attrs[child]["penwidth"] = "3.5"
+    return rows
 
 
 def _weigh_edges(

@@ -8,6 +8,7 @@ gradient only once every share has arrived, pending nodes ``grad ?`` with the su
 from __future__ import annotations
 
 import html
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -77,11 +78,18 @@ def draw_replay_step(replay: BackwardReplay, k: int, **options: Any) -> Picture:
     _mark_sends(step, extras)
     extras.legend += [
         f"<b>backward, step {k} (of steps 0 to {len(replay) - 1})</b>",
-        html.escape(str(step)),
+        wrapped(str(step)),
         table([f"<tr>{_key()}</tr>"]),
     ]
     options.setdefault("legend", True)
     return draw_graph(replay.root, extras=extras, **options)
+
+
+def wrapped(text: str, width: int = 100) -> str:
+    """`text` for a caption, in lines of at most `width` characters: a long step (a neuron
+    sends to every weight and input) must not widen the picture."""
+    lines = textwrap.wrap(text, width, break_long_words=False)
+    return "".join(html.escape(line) + '<br align="left"/>' for line in lines)
 
 
 def _key() -> str:

@@ -9,6 +9,8 @@ walk (`autograd_lite.engine.walk`), so the last step's gradients equal ``backwar
 A node's gradient is complete as soon as its last contribution has arrived, which can be
 steps before its own turn: `BackwardReplay.state_after` says which nodes are done, ready or
 pending after each step, and ``replay.draw(k)`` (in `autograd_lite.draw`) shows it.
+``replay.forward`` lists the forward pass that came first, and ``replay.to_html(path)`` and
+``replay.widget()`` play both passes, the forward frames then the backward ones.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.engine import Node, topological_order, walk
+from autograd_lite.explain.forward import ForwardStep, forward_steps
 from autograd_lite.explain.labels import fmt, grad_norm, is_tensor, node_name, unique_names
+from autograd_lite.explain.playable import Playable
 
 __all__ = ["BackwardReplay", "Contribution", "Step", "backward_steps"]
 
@@ -54,6 +58,19 @@ class Step:
     # Names for unlabelled nodes whose ops clash (shared by all the steps of one replay).
     names: dict[Node, str] = field(default_factory=dict, repr=False, compare=False)
 
+    @property
+    def caption(self) -> str:
+        """What happens at this step, in a few words (a player's caption)."""
+        name = self.names.get(self.node) or node_name(self.node)
+        if not self.incoming:
+            return f"backward, step 0: start at the output {name}"
+        return f"backward, step {self.index}: the engine reaches {name}; its gradient is complete"
+
+    @property
+    def arithmetic(self) -> str:
+        """The numbers of this step: what arrived, their sum, what is sent on."""
+        return str(self).split(": ", 1)[1]
+
     def __str__(self) -> str:
         def name_of(node: Node) -> str:
             return self.names.get(node) or node_name(node)
@@ -80,9 +97,10 @@ class Step:
         return f"{head}. It sends {sends}."
 
 
-class BackwardReplay(Sequence):
+class BackwardReplay(Playable, Sequence):
     """The steps of reverse mode from `root`; ``replay[k]`` is a `Step`, ``str(replay)`` the
-    whole story, ``replay.draw(k)`` the picture of step k."""
+    whole story, ``replay.draw(k)`` the picture of step k, ``replay.forward`` the forward
+    pass before it; ``replay.to_html(path)`` and ``replay.widget()`` play both passes."""
 
     def __init__(self, root: Node, steps: list[Step], order: list[Node]) -> None:
         self.root = root
@@ -107,6 +125,11 @@ class BackwardReplay(Sequence):
 
     def __str__(self) -> str:
         return "\n".join(str(step) for step in self.steps)
+
+    @property
+    def forward(self) -> list[ForwardStep]:
+        """The forward pass that computed the values, before these steps (`forward_steps`)."""
+        return forward_steps(self.root)
 
     @property
     def gradients(self) -> dict[Node, Any]:

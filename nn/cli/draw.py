@@ -1,4 +1,6 @@
-"""``autograd-lite draw EXAMPLE -o FILE``: pictures (or text) of the example graphs."""
+"""``autograd-lite draw EXAMPLE -o FILE``: pictures (or text) of the example graphs;
+``--html FILE``: the replay (forward, then backward; or with ``--paths`` the chain-rule paths
+one by one) as one standalone page that plays in any browser, offline."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from autograd_lite import (
     draw_paths,
     explain_gradient,
     graph_text,
+    path_steps,
     render,
 )
 from autograd_lite.draw import DEFAULT_MAX_NODES
@@ -54,6 +57,14 @@ def add_draw_command(commands: Any) -> None:
         "text and dot)",
     )
     draw.add_argument(
+        "--html",
+        type=output_file(lambda: (".html", ".htm")),
+        metavar="FILE",
+        help="write a player of every step to FILE (.html): the forward pass, then the "
+        "backward pass (with --paths: the chain-rule paths one by one); it opens offline in "
+        "any browser",
+    )
+    draw.add_argument(
         "--format",
         choices=list(FORMATS),
         help="output format; must agree with the suffix of -o (default: from the suffix of -o; "
@@ -89,6 +100,12 @@ def add_draw_command(commands: Any) -> None:
 def run_draw(args: argparse.Namespace) -> int:
     """Check the options, build the example, draw it, write it; the exit status."""
     parser = args.command_parser
+    if args.html:
+        given = {"-o": args.output, "--format": args.format, "--step": args.step}
+        also = [name for name, value in given.items() if value is not None]
+        expect_alone = ("--html without -o, --format or --step", f"--html with {', '.join(also)}")
+        checked(parser, "--html", expect, not also, *expect_alone)
+        return _player(EXAMPLES[args.example](), args)
     fmt = checked(parser, "-o/--output", output_format, args.format, args.output)
     ex = EXAMPLES[args.example]()
     replay = None
@@ -127,6 +144,26 @@ def output_format(fmt: str | None, output: str | None) -> str:
     wanted = " or ".join(FORMATS[fmt])
     expect(agrees, f"a file name ending in {wanted} for --format {fmt}", repr(output))
     return fmt
+
+
+def _player(ex: Example, args: argparse.Namespace) -> int:
+    """Write the HTML player of the example's replay (or of its paths with --paths)."""
+    options = dict(rankdir=args.rankdir, max_nodes=args.max_nodes, module=ex.module)
+    if args.paths:
+        playable = path_steps(ex.weight, ex.root)
+    else:
+        playable = backward_steps(ex.root)
+        options["parameters"] = ex.parameters
+    try:
+        path = playable.to_html(args.html, **options)
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
+        return fail("draw", f"cannot write {args.html}: {error}")
+    if args.paths:
+        print(f"wrote {path} ({len(playable.paths)} chain-rule paths, then their sum)")
+    else:
+        steps = f"{len(playable.forward)} forward, then {len(playable)} backward steps"
+        print(f"wrote {path} ({steps})")
+    return 0
 
 
 def _emit(text: str, output: str | None) -> int:

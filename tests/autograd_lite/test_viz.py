@@ -55,8 +55,8 @@ def test_neuron_has_one_record_per_value_one_ellipse_per_op_and_one_edge_per_use
     assert len(data_nodes(src)) == 10  # 5 leaves, 2 products, 2 sums, tanh
     assert len(op_nodes(src)) == 5
     assert len(edges(src)) == 5 + 2 * 4 + 1  # op -> result, plus one per input
-    assert "{ o | data 0.7071 | grad 1 }" in src
-    assert "{ b | data 6.881 | grad 0.5 }" in src  # %.4g
+    assert '"o | data 0.7071 | grad 1"' in src  # fields stacked: no braces in LR
+    assert '"b | data 6.881 | grad 0.5"' in src  # %.4g
     assert re.search(r"n\d+_op \[label=tanh", src)
 
 
@@ -73,18 +73,18 @@ def test_same_graph_gives_the_same_dot_text():
 def test_roles_are_coloured_and_parameters_can_be_named():
     o, v = neuron()
     src = draw_graph(o, parameters=[v["w1"], v["w2"], v["b"]]).source
-    assert ROLE_COLOURS["parameter"] in node_line(src, "{ w1 |")
-    assert ROLE_COLOURS["input"] in node_line(src, "{ x1 |")
-    assert ROLE_COLOURS["output"] in node_line(src, "{ o |")
+    assert ROLE_COLOURS["parameter"] in node_line(src, '"w1 |')
+    assert ROLE_COLOURS["input"] in node_line(src, '"x1 |')
+    assert ROLE_COLOURS["output"] in node_line(src, '"o |')
     c = Value(2.0) * Value(3.0)
-    assert ROLE_COLOURS["constant"] in node_line(draw_graph(c).source, "{ data 2 |")
+    assert ROLE_COLOURS["constant"] in node_line(draw_graph(c).source, '"data 2 |')
 
 
-def test_show_grad_false_hides_gradients_and_tb_layout_drops_braces():
+def test_show_grad_false_hides_gradients_and_tb_layout_stacks_fields_with_braces():
     o, _ = neuron()
     src = draw_graph(o, show_grad=False, rankdir="TB").source
     assert "grad" not in src
-    assert '"o | data 0.7071"' in src
+    assert '"{ o | data 0.7071 }"' in src
 
 
 def test_edge_derivatives_are_local_derivatives():
@@ -110,13 +110,13 @@ def test_tensor_nodes_show_shape_dtype_and_summary():
     x = Tensor(np.ones((3,), dtype=np.float64), label="x")
     y = (w * x).sum()
     src = draw_graph(y, edge_derivatives=True).source
-    assert "(2, 3) float64" in node_line(src, "{ W |")
+    assert "(2, 3) float64" in node_line(src, '"W |')
     assert "min 0 mean 2.5 max 5" in src
-    assert ROLE_COLOURS["parameter"] in node_line(src, "{ W |")
-    assert ROLE_COLOURS["input"] in node_line(src, "{ x |")
+    assert ROLE_COLOURS["parameter"] in node_line(src, '"W |')
+    assert ROLE_COLOURS["input"] in node_line(src, '"x |')
     assert 'label="grad (2, 3)"' in src and 'label="no grad"' in src
     y.backward()
-    assert "grad ‖·‖ " in node_line(draw_graph(y).source, "{ W |")
+    assert "grad ‖·‖ " in node_line(draw_graph(y).source, '"W |')
 
 
 def test_deep_chain_is_capped_without_recursion():
@@ -160,7 +160,7 @@ def test_module_parameters_collapse_into_one_node_per_neuron_or_a_cluster():
     assert len(data_nodes(summary)) == len(data_nodes(full)) - 13  # 9 + 4 parameters folded
     assert len(re.findall(r"^\tm\d+ \[", summary, flags=re.M)) == 4
     cluster = draw_graph(loss, module=model, collapse="cluster").source
-    assert cluster.count("subgraph cluster_") == 4 and "{ w0 |" in cluster
+    assert cluster.count("subgraph cluster_") == 4 and '"w0 |' in cluster
     layers = draw_graph(loss, module=model, module_depth=1).source
     assert "layers.0 (Layer) | 9 parameters" in layers
 
