@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import Tensor, Value, no_grad
+from nn.blas import limit_threads
 from nn.data.loader import DataLoader
 from nn.module import Module
 from nn.validation import integer
@@ -147,6 +148,7 @@ def fit(
     rng: np.random.Generator | int | None = None,
     progress: bool = True,
     on_epoch_end: Callable[[int, History], None] | None = None,
+    blas_threads: int | str | None = None,
 ) -> History:
     """Train `model` for `epochs` passes over `train`, one optimizer step per mini-batch.
 
@@ -168,6 +170,10 @@ def fit(
         Show a tqdm progress bar per epoch (on stderr).
     on_epoch_end : callable, optional
         Called as ``on_epoch_end(epoch, history)`` after each epoch (e.g. to log or plot).
+    blas_threads : int, "auto", "keep" or None
+        BLAS threads while training (see `nn.blas`): None reads
+        ``$AUTOGRAD_LITE_BLAS_THREADS``, else "auto": one thread for small matrix products,
+        which keeps training steady when other processes share the cores.
 
     Raises
     ------
@@ -190,51 +196,56 @@ def fit(
     threshold = decision_threshold(model)
     batches = _batches(train, batch_size, True, rng)
     history = History()
-    for epoch in range(1, epochs + 1):
-        model.train()
-        start = time.perf_counter()
-        total, correct, seen, counted = 0.0, 0.0, 0, 0
-        # disable=None: tqdm switches itself off when stderr is not a terminal (CI logs).
-        bar = tqdm(
-            batches, desc=f"epoch {epoch}/{epochs}", leave=False, disable=None if progress else True
-        )
-        for step, (xb, yb) in enumerate(bar, start=1):
-            outputs = model(Tensor(xb))
-            loss = loss_fn(outputs, yb)
-            value = loss.item()
-            if not math.isfinite(value):
-                raise FloatingPointError(
-                    f"fit: the loss became {value} at epoch {epoch}, step {step}; lower the "
-                    f"learning rate, check the inputs for NaN, or run the step inside "
-                    f"autograd_lite.detect_anomaly() to find the op"
-                )
-            optimizer.zero_grad()
-            loss.backward()
-            if epoch == 1 and step == 1:
-                _warn_if_no_gradient(optimizer)
-            optimizer.step()
-            n = len(yb)
-            total += value * n
-            seen += n
-            acc = accuracy(outputs.data, yb, threshold)
-            if acc is not None:
-                correct += acc * n
-                counted += n
-            if progress and step % 50 == 0:
-                bar.set_postfix(loss=f"{total / seen:.4f}")
-        bar.close()
-        history.loss.append(total / max(seen, 1))
-        history.accuracy.append(correct / counted if counted else None)
-        history.lr.append(float(optimizer.param_groups[0]["lr"]))
-        if validation is not None:
-            metrics = evaluate(model, validation, loss_fn=loss_fn)
-            history.val_loss.append(metrics["loss"])
-            history.val_accuracy.append(metrics["accuracy"])
-        if scheduler is not None:
-            scheduler.step()
-        history.seconds.append(time.perf_counter() - start)
-        if on_epoch_end is not None:
-            on_epoch_end(epoch, history)
+    step_size = getattr(train, "batch_size", batch_size)  # a DataLoader brings its own
+    with limit_threads(blas_threads, model, step_size):
+        for epoch in range(1, epochs + 1):
+            model.train()
+            start = time.perf_counter()
+            total, correct, seen, counted = 0.0, 0.0, 0, 0
+            # disable=None: tqdm switches itself off when stderr is not a terminal (CI logs).
+            bar = tqdm(
+                batches,
+                desc=f"epoch {epoch}/{epochs}",
+                leave=False,
+                disable=None if progress else True,
+            )
+            for step, (xb, yb) in enumerate(bar, start=1):
+                outputs = model(Tensor(xb))
+                loss = loss_fn(outputs, yb)
+                value = loss.item()
+                if not math.isfinite(value):
+                    raise FloatingPointError(
+                        f"fit: the loss became {value} at epoch {epoch}, step {step}; lower the "
+                        f"learning rate, check the inputs for NaN, or run the step inside "
+                        f"autograd_lite.detect_anomaly() to find the op"
+                    )
+                optimizer.zero_grad()
+                loss.backward()
+                if epoch == 1 and step == 1:
+                    _warn_if_no_gradient(optimizer)
+                optimizer.step()
+                n = len(yb)
+                total += value * n
+                seen += n
+                acc = accuracy(outputs.data, yb, threshold)
+                if acc is not None:
+                    correct += acc * n
+                    counted += n
+                if progress and step % 50 == 0:
+                    bar.set_postfix(loss=f"{total / seen:.4f}")
+            bar.close()
+            history.loss.append(total / max(seen, 1))
+            history.accuracy.append(correct / counted if counted else None)
+            history.lr.append(float(optimizer.param_groups[0]["lr"]))
+            if validation is not None:
+                metrics = evaluate(model, validation, loss_fn=loss_fn)
+                history.val_loss.append(metrics["loss"])
+                history.val_accuracy.append(metrics["accuracy"])
+            if scheduler is not None:
+                scheduler.step()
+            history.seconds.append(time.perf_counter() - start)
+            if on_epoch_end is not None:
+                on_epoch_end(epoch, history)
     return history
 
 

@@ -17,7 +17,9 @@ from typing import Any
 import numpy as np
 
 import nn
+from autograd_lite import kernels
 from nn import functional as F
+from nn.blas import check_setting
 from nn.cli.args import HelpFormatter, fail, integer, output_file, plot_suffixes, positive_real
 from nn.data import (
     credit_risk,
@@ -145,6 +147,14 @@ def add_train_command(commands: Any) -> None:
         type=output_file(plot_suffixes),
         help="save loss/accuracy curves (matplotlib: .png, .pdf, .svg, ...)",
     )
+    train.add_argument(
+        "--blas-threads",
+        metavar="N",
+        type=_threads_setting,
+        help="BLAS threads while training: a number, 'auto' (one for small matrix products, "
+        "steady beside other processes) or 'keep' (default: $AUTOGRAD_LITE_BLAS_THREADS, "
+        "else auto)",
+    )
     train.add_argument("--no-progress", action="store_true", help="no progress bars")
     train.set_defaults(func=run_train, command_parser=train)
 
@@ -172,15 +182,40 @@ def run_train(args: argparse.Namespace) -> int:
             model, (task.X_train, task.y_train), optimizer, epochs=args.epochs,
             loss_fn=task.loss, batch_size=args.batch_size, validation=(task.X_test, task.y_test),
             rng=args.seed, progress=not args.no_progress, on_epoch_end=_reporter(args.epochs),
+            blas_threads=args.blas_threads,
         )  # fmt: skip
     except FloatingPointError as error:  # a loss that diverged: its message says where
         return fail("train", str(error))
+    print(_kernel_summary())
     metrics = evaluate(model, (task.X_test, task.y_test), loss_fn=task.loss)
     result = f"test loss {metrics['loss']:.4f}"
     if metrics["accuracy"] is not None:
         result += f", test accuracy {metrics['accuracy']:.4f}"
     print(result)
     return _write_outputs(args, model, history, f"{task.name}: MLP {sizes}")
+
+
+def _threads_setting(text: str) -> int | str:
+    try:
+        return check_setting(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number of threads, 'auto' or 'keep', got {text!r}"
+        ) from None
+
+
+def _kernel_summary() -> str:
+    """Which kernels ran, and what compiling them cost (once per machine: numba caches)."""
+    report = kernels.compile_report()
+    line = f"kernels: {kernels.backend()}"
+    if report:
+        compiled = [c for c in report if not c.from_cache]
+        seconds = sum(c.seconds for c in report)
+        line += (
+            f" ({len(report)} loaded in {seconds:.2f} s, {len(compiled)} of them compiled, "
+            f"{len(report) - len(compiled)} from the disk cache)"
+        )
+    return line
 
 
 def _reporter(epochs: int) -> Callable[[int, History], None]:

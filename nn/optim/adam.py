@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from nn.optim.optimizer import NewState, Optimizer, ParamsT, effective_grad
+from autograd_lite.kernels.optim import adam_update
+from nn.optim.optimizer import NewState, Optimizer, ParamsT
 from nn.validation import boolean, real
 
 __all__ = ["Adam"]
@@ -124,28 +125,19 @@ class Adam(Optimizer):
         work: np.ndarray | None,
         tmp: np.ndarray,
     ) -> None:
-        d = effective_grad(g, p, group["weight_decay"], group["maximize"], work)
-        b1, b2 = group["betas"]
         m = state.get("exp_avg_scaled")
         if m is None:
             m = new("exp_avg_scaled")
         v = state.get("exp_avg_sq_scaled")
         if v is None:
             v = new("exp_avg_sq_scaled")
-        m *= b1
-        m += d
-        np.multiply(d, d, out=tmp)
-        v *= b2
-        v += tmp
+        v_max = None
         if group["amsgrad"]:
             v_max = state.get("max_exp_avg_sq_scaled")
             if v_max is None:
                 v_max = new("max_exp_avg_sq_scaled")
-            np.maximum(v_max, v, out=v_max)  # max commutes with the positive scaling
-            v = v_max
+        b1, b2 = group["betas"]
         c, e = self._scalars(group, state["step"])
-        np.sqrt(v, out=tmp)
-        tmp += e
-        np.divide(m, tmp, out=tmp)
-        tmp *= c
-        p -= tmp
+        adam_update(p, g, m, v, v_max, beta1=b1, beta2=b2, step_size=c, eps=e,
+                    weight_decay=group["weight_decay"], maximize=group["maximize"],
+                    work=work, tmp=tmp)  # fmt: skip

@@ -363,24 +363,3 @@ def _restore(owner: str, p: Node, index: int, key: str, value: Any) -> Any:
     if np.shape(value) != shape:
         raise ValueError(f"{where} to have shape {shape}, got shape {np.shape(value)}")
     return np.array(value, dtype=dtype)
-
-
-# ------------------------------------------------------------------- gradient transforms
-
-
-def effective_grad(
-    g: np.ndarray, p: np.ndarray, weight_decay: float, maximize: bool, work: np.ndarray | None
-) -> np.ndarray:
-    """The gradient the update follows: ``(-g if maximize else g) + weight_decay * p``, in
-    `work` when it differs from `g` (the parameter's own gradient is never written)."""
-    if weight_decay:
-        np.multiply(p, weight_decay, out=work)
-        if maximize:
-            np.subtract(work, g, out=work)
-        else:
-            np.add(work, g, out=work)
-        return work
-    if maximize:
-        np.negative(g, out=work)
-        return work
-    return g

@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from nn.optim.optimizer import NewState, Optimizer, ParamsT, effective_grad
+from autograd_lite.kernels.optim import rmsprop_update
+from nn.optim.optimizer import NewState, Optimizer, ParamsT
 from nn.validation import boolean, real
 
 __all__ = ["RMSprop"]
@@ -93,37 +94,19 @@ class RMSprop(Optimizer):
         work: np.ndarray | None,
         tmp: np.ndarray,
     ) -> None:
-        d = effective_grad(g, p, group["weight_decay"], group["maximize"], work)
-        alpha = group["alpha"]
         v = state.get("square_avg")
         if v is None:
             v = new("square_avg")
-        np.multiply(d, d, out=tmp)
-        tmp *= 1.0 - alpha
-        v *= alpha
-        v += tmp
+        g_avg = buf = None
         if group["centered"]:
             g_avg = state.get("grad_avg")
             if g_avg is None:
                 g_avg = new("grad_avg")
-            np.multiply(d, 1.0 - alpha, out=tmp)
-            g_avg *= alpha
-            g_avg += tmp
-            np.multiply(g_avg, g_avg, out=tmp)
-            np.subtract(v, tmp, out=tmp)
-            np.sqrt(tmp, out=tmp)
-        else:
-            np.sqrt(v, out=tmp)
-        tmp += group["eps"]
-        np.divide(d, tmp, out=tmp)
-        mu = group["momentum"]
-        if mu:
+        if group["momentum"]:
             buf = state.get("momentum_buffer")
             if buf is None:
                 buf = new("momentum_buffer")
-            buf *= mu
-            buf += tmp
-            np.multiply(buf, group["lr"], out=tmp)
-        else:
-            tmp *= group["lr"]
-        p -= tmp
+        rmsprop_update(p, g, v, g_avg, buf, lr=group["lr"], alpha=group["alpha"],
+                       eps=group["eps"], momentum=group["momentum"],
+                       weight_decay=group["weight_decay"], maximize=group["maximize"],
+                       work=work, tmp=tmp)  # fmt: skip

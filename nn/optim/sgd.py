@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from nn.optim.optimizer import NewState, Optimizer, ParamsT, effective_grad
+from autograd_lite.kernels.optim import sgd_update
+from nn.optim.optimizer import NewState, Optimizer, ParamsT
 from nn.validation import boolean, real
 
 __all__ = ["SGD"]
@@ -100,25 +101,12 @@ class SGD(Optimizer):
         work: np.ndarray | None,
         tmp: np.ndarray,
     ) -> None:
-        d = effective_grad(g, p, group["weight_decay"], group["maximize"], work)
-        mu = group["momentum"]
-        if mu:
+        buf, first = None, False
+        if group["momentum"]:
             buf = state.get("momentum_buffer")
-            if buf is None:  # first step: the buffer starts as the gradient itself
-                buf = new("momentum_buffer")
-                np.copyto(buf, d)
-            else:
-                buf *= mu
-                if group["dampening"]:
-                    np.multiply(d, 1.0 - group["dampening"], out=tmp)
-                    buf += tmp
-                else:  # (1 - 0) * d is d: skip the multiply, same bits
-                    buf += d
-            if group["nesterov"]:
-                np.multiply(buf, mu, out=tmp)
-                tmp += d
-                d = tmp
-            else:
-                d = buf
-        np.multiply(d, group["lr"], out=tmp)
-        p -= tmp
+            if buf is None:  # the first step sets it to the gradient
+                buf, first = new("momentum_buffer"), True
+        sgd_update(p, g, buf, lr=group["lr"], momentum=group["momentum"],
+                   dampening=group["dampening"], nesterov=group["nesterov"],
+                   weight_decay=group["weight_decay"], maximize=group["maximize"], first=first,
+                   work=work, tmp=tmp)  # fmt: skip

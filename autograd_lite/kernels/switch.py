@@ -1,0 +1,80 @@
+"""Which kernels run: ``"numba"`` (compiled loops) or ``"numpy"`` (the references).
+
+The choice, in order: `set_backend` / `use_backend` from Python; else the environment
+variable ``AUTOGRAD_LITE_KERNELS=numpy|numba``; else numba when it is installed (the `fast`
+extra), NumPy otherwise. Both give the same results to float32 rounding, so the choice is
+about speed only. It holds for the whole process (it is not per thread).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+from collections.abc import Iterator
+
+__all__ = ["ENV_VAR", "backend", "numba_installed", "set_backend", "use_backend"]
+
+ENV_VAR = "AUTOGRAD_LITE_KERNELS"
+BACKENDS = ("numpy", "numba")
+
+_chosen: str | None = None  # set from Python; None: the environment or the default decides
+_broken: str | None = None  # why numba failed to import, once it has
+_found: bool | None = None  # whether numba is installed, looked up once
+
+
+def numba_installed() -> bool:
+    """True when numba can be imported (found, and not known to fail)."""
+    global _found
+    if _found is None:
+        _found = importlib.util.find_spec("numba") is not None
+    return _found and _broken is None
+
+
+def _check(name: str, where: str) -> str:
+    if name not in BACKENDS:
+        raise ValueError(f"{where}: expected one of {BACKENDS}, got {name!r}")
+    if name == "numba" and not numba_installed():
+        reason = f" ({_broken})" if _broken else ""
+        raise RuntimeError(
+            f"{where}: numba kernels were asked for, but numba cannot be imported{reason}; "
+            f"install the fast extra (pip install 'autograd-lite[fast]') or choose 'numpy'"
+        )
+    return name
+
+
+def backend() -> str:
+    """The kernels in use: ``"numba"`` or ``"numpy"``."""
+    if _chosen is not None:
+        return _chosen
+    env = os.environ.get(ENV_VAR, "").strip().lower()
+    if env:
+        return _check(env, f"${ENV_VAR}")
+    return "numba" if numba_installed() else "numpy"
+
+
+def set_backend(name: str | None) -> None:
+    """Choose the kernels: ``"numba"``, ``"numpy"``, or None (back to the environment
+    variable or the default). Raises if numba is asked for and cannot be imported."""
+    global _chosen
+    _chosen = None if name is None else _check(name, "set_backend")
+
+
+@contextlib.contextmanager
+def use_backend(name: str) -> Iterator[None]:
+    """Context manager: the kernels `name` inside, the previous choice after."""
+    global _chosen
+    previous = _chosen
+    set_backend(name)
+    try:
+        yield
+    finally:
+        _chosen = previous
+
+
+def mark_broken(reason: str) -> None:
+    """numba was found but failed to import: use NumPy from now on (called once, by `jit`)."""
+    global _broken, _chosen
+    _broken = reason
+    if _chosen == "numba":
+        _chosen = None
