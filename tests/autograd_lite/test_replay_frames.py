@@ -23,7 +23,7 @@ PARTIAL = re.compile(r"grad \? \(so far (.+?), (\d+) of (\d+) uses\)")
 
 def frame(source: str) -> dict[int, tuple[str, str]]:
     """DOT record index (the node's place in topological order) -> (grad field, fill)."""
-    rows = re.findall(r'^\tn(\d+) \[label="(.*?)"(.*)$', source, flags=re.M)
+    rows = re.findall(r'^\s+n(\d+) \[label="(.*?)"(.*)$', source, flags=re.M)
     return {
         int(i): (label.split(" | ")[-1], re.search(r'fillcolor="([^"]+)"', attrs)[1])
         for i, label, attrs in rows
@@ -163,3 +163,31 @@ def test_tensor_frames_show_norms_once_complete_and_no_grad_where_none_flows():
     texts = {t for k in range(len(replay)) for t, _ in frame(replay.draw(k).source).values()}
     assert any(PARTIAL.fullmatch(t) for t in texts)  # h, between its first and last share
     assert "so its gradient is their sum, ‖·‖ " in str(replay[3])  # norms do not add up
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"module": "model", "collapse": "cluster"},
+        {"max_nodes": 30},
+    ],
+    ids=["plain", "clusters", "capped"],  # module boxes: see the test above
+)
+def test_no_parameter_box_shows_its_gradient_before_the_step_completing_it(options):
+    from nn.cli.examples import EXAMPLES
+
+    ex = EXAMPLES["mlp"]()  # after backward(): every .grad already holds its final value
+    if options.get("module") == "model":
+        options = {**options, "module": ex.module}
+    replay = backward_steps(ex.root)
+    early = 0
+    for k in range(len(replay)):
+        complete = replay.complete_after(k)
+        shown = frame(replay.draw(k, parameters=ex.parameters, **options).source)
+        for i, (text, _) in shown.items():
+            node = replay.order[i]
+            if node in ex.parameters:
+                assert (text == f"grad {fmt(node.grad)}") == (node in complete), (k, text)
+                early += node not in complete
+    assert early > 0  # the parameters were drawn before their gradients were complete
