@@ -7,16 +7,23 @@ INSTALLED := $(VENV)/.installed
 
 .PHONY: test demo bench notebooks lint format clean system-deps
 
-## system-deps: Graphviz's `dot` (rendering pictures), from Debian's package where we can
+## system-deps: from Debian's packages where we can, only what is missing: Graphviz's `dot`
+## (rendering pictures) and Chromium with its driver (the browser tests of the HTML player)
+SYSTEM_PACKAGES := dot:graphviz chromium:chromium chromedriver:chromium-driver
 system-deps:
-	@command -v dot >/dev/null 2>&1 || { \
-	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
-	  elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then \
-	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
-	  else \
-	    echo "Graphviz's dot is missing: install it (apt-get install graphviz / brew install graphviz)"; exit 1; \
-	  fi; }
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then \
+	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	elif ! command -v dot >/dev/null 2>&1; then \
+	  echo "Graphviz's dot is missing: install it (apt-get install graphviz / brew install graphviz)"; exit 1; \
+	else \
+	  echo "Chromium and chromedriver are missing: the browser tests will skip (they fail under CI=true)"; \
+	fi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
