@@ -11,6 +11,7 @@ from autograd_lite.check import (
     NonDifferentiableWarning,
     gradcheck,
     gradcheck_report,
+    gradgradcheck,
     locate_wrong_vjp,
 )
 from autograd_lite.engine import detect_anomaly, enable_grad, no_grad
@@ -36,6 +37,7 @@ from autograd_lite.tensor import (
     zeros,
 )
 from autograd_lite.tensor_ops import concatenate, maximum, minimum, stack, where
+from autograd_lite.transforms import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
 
 # The pictures import graphviz: `autograd_lite.draw` is loaded the first time one is asked for.
 _DRAW_NAMES = ("draw_gradient_flow", "draw_graph", "draw_paths", "draw_step", "render")
@@ -76,10 +78,16 @@ __all__ = [
     "explain_gradient",
     "factored_paths",
     "get_default_dtype",
+    "grad",
     "gradcheck",
     "gradcheck_report",
+    "gradgradcheck",
     "gradient_norms",
     "graph_text",
+    "hessian",
+    "hvp",
+    "jacobian",
+    "jvp",
     "locate_wrong_vjp",
     "maximum",
     "minimum",
@@ -91,6 +99,8 @@ __all__ = [
     "render",
     "set_default_dtype",
     "stack",
+    "value_and_grad",
+    "vjp",
     "where",
     "zeros",
 ]

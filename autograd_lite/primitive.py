@@ -157,9 +157,10 @@ class Primitive:
         """The answer's tangent: the sum of the shares of the inputs whose tangent is not
         None (None if no input has one)."""
         if not self._jvps:
+            fun = getattr(self.fun, "__name__", self.name)
             raise NotImplementedError(
                 f"{self.name} has no JVP, so forward mode cannot go through it: define one "
-                f"with @{self.name}.defjvp (def {self.name}_jvp(t, ans, *inputs): return ...)"
+                f"with @{fun}.defjvp (def {fun}_jvp(t, ans, *inputs): return ...)"
             )
         total = None
         for i, t in enumerate(tangents):

@@ -196,6 +196,10 @@ class Value(engine.Node):
         """A gradient sent to this node, as a node (a VJP may return a plain 0.0)."""
         return g if isinstance(g, Value) else Value(g)
 
+    def _tangent(self, t: Any) -> Any:
+        """A tangent of this node (forward mode): a float, or a Value when nested."""
+        return t if isinstance(t, Value) else float(t)
+
     def _accumulated(self, g: Value) -> Value:
         """``.grad`` after adding `g`: a float 0.0 gives way to `g` (no ``0 + g`` node)."""
         old = self.grad
@@ -211,6 +215,10 @@ class Value(engine.Node):
 
     def __float__(self) -> float:
         return self.data
+
+    def __format__(self, spec: str) -> str:
+        """A format spec applies to the data (``f"{v:.3f}"``), as for a float."""
+        return format(self.data, spec) if spec else repr(self)
 
     # -- comparisons: on the data, for ``if loss < best`` and ``max(values)``; they record no
     # graph (a comparison has no derivative). ``==`` stays identity, as for every node: nodes

@@ -1,10 +1,14 @@
 """The scalar ops: each one a `primitive` on floats, with its VJP right below it.
 
-A VJP takes ``g = d loss / d out``, the answer and the inputs (floats), and returns one
-gradient per input, ``g * (d out / d input)``. It never sees the output node (a node held by
-its own closure is a reference cycle, and cycles make Python's garbage collector the
-bottleneck). Calling a node's VJP with ``g = 1`` gives the local derivatives, which is how
-the pictures label edges. Parameters with a default (``beta=1.0``) are constants.
+A VJP takes ``g = d loss / d out``, the answer and the inputs, and returns one gradient per
+input, ``g * (d out / d input)``; a JVP (forward mode) takes one input's tangent ``t`` and
+returns its share of the answer's tangent, ``(d out / d input) * t``. Both are written with
+operators and these ops only, so the same text runs on floats (first order, the fast path)
+and on Values (``create_graph=True``: the derivative is recorded and can be differentiated
+again). A first-order VJP never sees the output node (a node held by its own closure is a
+reference cycle, and cycles make Python's garbage collector the bottleneck). Calling a node's
+VJP with ``g = 1`` gives the local derivatives, which is how the pictures label edges.
+Parameters with a default (``beta=1.0``) are constants.
 
 Every op is registered in `OPS`, which makes it a method (``x.exp()``) or an operator
 (``a * b``) of `Value`, a name of ``__all__`` and a row the op-table tests require.
@@ -46,6 +50,9 @@ def add_vjp(g: float, ans: float, a: float, b: float) -> tuple[float, float]:
     return g, g
 
 
+add.defjvp(lambda t, ans, a, b: t, lambda t, ans, a, b: t)
+
+
 @OPS.register(operator="sub")
 @primitive
 def sub(a: float, b: float) -> float:
@@ -58,6 +65,9 @@ def sub_vjp(g: float, ans: float, a: float, b: float) -> tuple[float, float]:
     return g, -g
 
 
+sub.defjvp(lambda t, ans, a, b: t, lambda t, ans, a, b: -t)
+
+
 @OPS.register(operator="mul")
 @primitive
 def mul(a: float, b: float) -> float:
@@ -68,6 +78,9 @@ def mul(a: float, b: float) -> float:
 @mul.defvjp
 def mul_vjp(g: float, ans: float, a: float, b: float) -> tuple[float, float]:
     return g * b, g * a
+
+
+mul.defjvp(lambda t, ans, a, b: t * b, lambda t, ans, a, b: t * a)
 
 
 @OPS.register(operator="truediv")
@@ -84,6 +97,9 @@ def div_vjp(g: float, ans: float, a: float, b: float) -> tuple[float, float]:
     return g / b, -g * ans / b
 
 
+div.defjvp(lambda t, ans, a, b: t / b, lambda t, ans, a, b: -t * ans / b)
+
+
 @OPS.register(operator="neg")
 @primitive
 def neg(a: float) -> float:
@@ -94,6 +110,9 @@ def neg(a: float) -> float:
 @neg.defvjp
 def neg_vjp(g: float, ans: float, a: float) -> tuple[float]:
     return (-g,)
+
+
+neg.defjvp(lambda t, ans, a: -t)
 
 
 @OPS.register(operator="pow")
@@ -119,6 +138,9 @@ def power_vjp(g: float, ans: float, a: float, n: float = 2.0) -> tuple[float]:
     return (g * _power_derivative(a, n),)
 
 
+power.defjvp(lambda t, ans, a, n=2.0: t * _power_derivative(a, n))
+
+
 power._label = lambda n=2.0: f"**{n:g}"
 
 
@@ -135,7 +157,17 @@ def power_of(a: float, b: float) -> float:
 
 @power_of.defvjp
 def power_of_vjp(g: float, ans: float, a: float, b: float) -> tuple[float, float]:
-    return g * _power_derivative(a, b), g * (ans * math.log(a) if a > 0.0 else 0.0)
+    return g * _power_derivative(a, b), g * _log_factor(ans, a)
+
+
+power_of.defjvp(
+    lambda t, ans, a, b: t * _power_derivative(a, b), lambda t, ans, a, b: t * _log_factor(ans, a)
+)
+
+
+def _log_factor(ans: Any, a: Any) -> Any:
+    """d(a**b)/db = a**b log(a), taken as 0 at a = 0 (its limit for b > 0)."""
+    return ans * log(a) if a > 0.0 else 0.0
 
 
 power_of.name = "**"
@@ -154,13 +186,14 @@ def _power(x: float, n: float) -> float:
         return -math.inf if (x < 0.0 and odd) else math.inf
 
 
-def _power_derivative(x: float, n: float) -> float:
-    """d/dx x**n = n * x**(n-1); 0 for n = 0, +inf at x = 0 for 0 < n < 1."""
-    if n == 0.0:
+def _power_derivative(x: Any, n: Any) -> Any:
+    """d/dx x**n = n * x**(n-1); 0 for n = 0, +inf at x = 0 for 0 < n < 1. On Values (also
+    a Value exponent) it records, so the derivative can be differentiated again."""
+    if not isinstance(n, Value) and n == 0.0:  # (a Value exponent's 0 still has a derivative)
         return 0.0
-    if x == 0.0 and n < 1.0:
+    if float(x) == 0.0 and n < 1.0:
         return math.inf
-    return n * _power(x, n - 1.0)
+    return n * pow(x, n - 1.0)
 
 
 # ---------------------------------------------------------------------- elementary functions
@@ -181,6 +214,9 @@ def exp_vjp(g: float, ans: float, a: float) -> tuple[float]:
     return (g * ans,)
 
 
+exp.defjvp(lambda t, ans, a: t * ans)
+
+
 @OPS.register()
 @primitive
 def log(a: float) -> float:
@@ -195,6 +231,9 @@ def log_vjp(g: float, ans: float, a: float) -> tuple[float]:
     return (g / a,)
 
 
+log.defjvp(lambda t, ans, a: t / a)
+
+
 @OPS.register()
 @primitive
 def sqrt(a: float) -> float:
@@ -206,7 +245,14 @@ def sqrt(a: float) -> float:
 
 @sqrt.defvjp
 def sqrt_vjp(g: float, ans: float, a: float) -> tuple[float]:
-    return (g * (0.5 / ans if ans > 0.0 else math.inf),)
+    return (g * _sqrt_derivative(ans),)
+
+
+sqrt.defjvp(lambda t, ans, a: t * _sqrt_derivative(ans))
+
+
+def _sqrt_derivative(ans: Any) -> Any:
+    return 0.5 / ans if ans > 0.0 else math.inf
 
 
 @OPS.register(operator="abs", method="abs")
@@ -218,7 +264,14 @@ def abs(a: float) -> float:
 
 @abs.defvjp
 def abs_vjp(g: float, ans: float, a: float) -> tuple[float]:
-    return (g * (1.0 if a > 0.0 else (-1.0 if a < 0.0 else 0.0)),)
+    return (g * _sign(a),)
+
+
+abs.defjvp(lambda t, ans, a: t * _sign(a))
+
+
+def _sign(a: Any) -> float:
+    return 1.0 if a > 0.0 else (-1.0 if a < 0.0 else 0.0)
 
 
 # ------------------------------------------------------------------------------ activations
@@ -234,6 +287,9 @@ def tanh(a: float) -> float:
 @tanh.defvjp
 def tanh_vjp(g: float, ans: float, a: float) -> tuple[float]:
     return (g * (1.0 - ans * ans),)
+
+
+tanh.defjvp(lambda t, ans, a: t * (1.0 - ans * ans))
 
 
 @OPS.register()
@@ -254,6 +310,9 @@ def sigmoid_vjp(g: float, ans: float, a: float, beta: float = 1.0) -> tuple[floa
     return (g * beta * ans * (1.0 - ans),)
 
 
+sigmoid.defjvp(lambda t, ans, a, beta=1.0: t * beta * ans * (1.0 - ans))
+
+
 sigmoid._label = lambda beta=1.0: "sigmoid" if beta == 1.0 else f"sigmoid(β={beta:g})"
 
 
@@ -269,6 +328,9 @@ def relu_vjp(g: float, ans: float, a: float) -> tuple[float]:
     return (g if a > 0.0 else 0.0,)
 
 
+relu.defjvp(lambda t, ans, a: t if a > 0.0 else 0.0)
+
+
 @OPS.register()
 @primitive
 def leaky_relu(a: float, negative_slope: float = 0.01) -> float:
@@ -280,6 +342,9 @@ def leaky_relu(a: float, negative_slope: float = 0.01) -> float:
 @leaky_relu.defvjp
 def leaky_relu_vjp(g: float, ans: float, a: float, negative_slope: float = 0.01) -> tuple[float]:
     return (g if a > 0.0 else g * negative_slope,)
+
+
+leaky_relu.defjvp(lambda t, ans, a, negative_slope=0.01: t if a > 0.0 else t * negative_slope)
 
 
 @OPS.register()
@@ -303,6 +368,11 @@ def hard_sigmoid_vjp(
     g: float, ans: float, a: float, x_min: float = -3.0, x_max: float = 3.0
 ) -> tuple[float]:
     return (g / (x_max - x_min) if x_min < a < x_max else 0.0,)
+
+
+hard_sigmoid.defjvp(
+    lambda t, ans, a, x_min=-3.0, x_max=3.0: t / (x_max - x_min) if x_min < a < x_max else 0.0
+)
 
 
 def _corners(x_min: Any, x_max: Any) -> tuple[float, float]:
@@ -336,6 +406,9 @@ def gaussian_vjp(
     return (-g * (a - mu) / (sigma * sigma) * ans,)
 
 
+gaussian.defjvp(lambda t, ans, a, mu=0.0, sigma=1.0: -t * (a - mu) / (sigma * sigma) * ans)
+
+
 @OPS.register()
 @primitive
 def step(a: float) -> float:
@@ -350,6 +423,9 @@ def step(a: float) -> float:
 @step.defvjp
 def step_vjp(g: float, ans: float, a: float) -> tuple[float]:
     return (0.0,)
+
+
+step.defjvp(lambda t, ans, a: 0.0)
 
 
 # ------------------------------------------------------------------------- fused neuron
@@ -397,6 +473,17 @@ def weighted_sum_vjp(g: float, ans: float, *values: float, n: int, bias: bool) -
     ws, xs = values[:n], values[n : 2 * n]
     grads = (*[g * x for x in xs], *[g * w for w in ws])
     return (*grads, g) if bias else grads
+
+
+@weighted_sum.defjvp
+def weighted_sum_jvp(t: float, ans: float, *values: float, n: int, bias: bool, argnum: int):
+    """Input `argnum`'s share: a weight's tangent times its input, an input's tangent times
+    its weight, the bias's tangent as it is."""
+    if argnum < n:
+        return t * values[n + argnum]
+    if argnum < 2 * n:
+        return t * values[argnum - n]
+    return t
 
 
 weighted_sum.name = "linear"

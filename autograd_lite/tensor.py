@@ -328,6 +328,13 @@ class Tensor(engine.Node):
             g = (g.sum(axis=axes) if axes else g).reshape(self.shape)
         return g
 
+    def _tangent(self, t: Any) -> Any:
+        """A tangent of this node (forward mode) in its shape and dtype: an array, or a
+        Tensor when nested."""
+        if isinstance(t, Tensor):
+            return t if t.shape == self.shape else t + Tensor(np.zeros(self.shape, t.dtype))
+        return np.array(np.broadcast_to(t, self.shape), dtype=self.data.dtype)
+
     def _accumulated(self, g: Tensor) -> Tensor:
         """``.grad`` after adding `g`: `g` itself when there was none."""
         old = self.grad
