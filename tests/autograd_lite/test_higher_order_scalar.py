@@ -128,5 +128,5 @@ def test_a_node_made_without_its_primitive_names_the_op():
         return Value._result(a.data * 2, (a,), lambda g: (2 * g,), "opaque")
 
     x = Value(1.0)
-    with pytest.raises(RuntimeError, match="'opaque'.*cannot be differentiated"):
+    with pytest.raises(RuntimeError, match=r"'opaque'.*cannot be differentiated"):
         opaque(x).backward(create_graph=True)
