@@ -11,7 +11,7 @@ Install the test extra (``pip install autograd-lite[test]``) to use this module.
   property of the engine, or of your own code, on many graph shapes.
 
 And ready-made properties to call on your own functions and modules (each raises an
-`AssertionError` with a readable message; all but the last two live in
+`AssertionError` with a readable message; the first four live in
 `autograd_lite.check.properties`):
 
 - `assert_grads_close(f, *inputs)`: gradients match finite differences (`gradcheck` as an
@@ -24,6 +24,13 @@ And ready-made properties to call on your own functions and modules (each raises
 - `check_scalar_tensor_parity(f, *arrays)`: the same expression on Tensors and on Values
   (one per element, by `autograd_lite.explain.to_values`) gives the same values and
   gradients.
+
+And for derivatives of derivatives:
+
+- `gradgradcheck(f, *inputs)`: second derivatives (``create_graph=True``) match finite
+  differences of the first derivatives;
+- `check_jvp_matches_vjp(f, *primals)`: forward mode and reverse mode agree,
+  ``<jvp(u), v> = <u, vjp(v)>`` for random directions.
 
 Examples
 --------
@@ -57,6 +64,8 @@ except ImportError as error:  # pragma: no cover - depends on the environment
     ) from error
 
 from autograd_lite.check.domain import DOMAINS, Domain
+from autograd_lite.check.duality import check_jvp_matches_vjp
+from autograd_lite.check.gradgradcheck import gradgradcheck
 from autograd_lite.check.properties import (
     assert_grads_close,
     check_backward_idempotent,
@@ -76,9 +85,11 @@ __all__ = [
     "broadcastable_shapes",
     "check_backward_idempotent",
     "check_broadcast_grads",
+    "check_jvp_matches_vjp",
     "check_scalar_tensor_parity",
     "expressions",
     "floats_in",
+    "gradgradcheck",
     "gradient_property",
     "shapes",
     "tensors",

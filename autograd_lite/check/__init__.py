@@ -8,6 +8,7 @@ ready-made properties that `autograd_lite.testing` re-exports. Depends on the en
 from __future__ import annotations
 
 from autograd_lite.check.domain import DOMAINS, Domain
+from autograd_lite.check.duality import check_jvp_matches_vjp
 from autograd_lite.check.gradcheck import (
     GradcheckError,
     NonDifferentiableWarning,
@@ -29,6 +30,7 @@ __all__ = [
     "LocalReport",
     "Mismatch",
     "NonDifferentiableWarning",
+    "check_jvp_matches_vjp",
     "gradcheck",
     "gradcheck_report",
     "gradgradcheck",
