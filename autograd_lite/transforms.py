@@ -137,7 +137,12 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     _check_callable(f, "jvp")
     primals, tangents = _pairs(primals, tangents)
     call = _Call(primals, tuple(range(len(primals))), "jvp")
-    seeds = {p: _tangent_for(p, t, i) for i, (p, t) in enumerate(zip(call.primals, tangents))}
+    # Node primals: the tangents are nodes too, so their computation is recorded (and can be
+    # differentiated: reverse over forward).
+    seeds = {
+        p: _tangent_for(p, t, i, call.nested)
+        for i, (p, t) in enumerate(zip(call.primals, tangents))
+    }
     with carrying_tangents(seeds) as carried:
         out = _as_output(call.run(f, {}), "jvp")
     tangent = carried.get(out)
@@ -275,8 +280,8 @@ def _pairs(primals: Any, tangents: Any) -> tuple[tuple[Any, ...], tuple[Any, ...
     return tuple(primals), tuple(tangents)
 
 
-def _tangent_for(primal: Node, tangent: Any, i: int) -> Any:
-    """The tangent of primal `i`, checked against its shape."""
+def _tangent_for(primal: Node, tangent: Any, i: int, as_node: bool) -> Any:
+    """The tangent of primal `i`, checked against its shape (a constant node if `as_node`)."""
     if isinstance(tangent, Node):
         return tangent
     shape = np.shape(primal.data)
@@ -285,7 +290,7 @@ def _tangent_for(primal: Node, tangent: Any, i: int) -> Any:
             f"jvp: expected tangent {i} of the primal's shape {shape}, got shape "
             f"{np.shape(tangent)}"
         )
-    return primal._tangent(tangent)
+    return primal._gradient_node(tangent) if as_node else primal._tangent(tangent)
 
 
 # ------------------------------------------------------------------------------- outputs
