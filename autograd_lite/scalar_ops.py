@@ -193,7 +193,9 @@ def _power_derivative(x: Any, n: Any) -> Any:
         return 0.0
     if float(x) == 0.0 and n < 1.0:
         return math.inf
-    return n * pow(x, n - 1.0)
+    if isinstance(x, Value) or isinstance(n, Value):  # create_graph: record it
+        return n * pow(x, n - 1.0)
+    return n * _power(x, n - 1.0)  # first order: the same formula on floats, without dispatch
 
 
 # ---------------------------------------------------------------------- elementary functions
