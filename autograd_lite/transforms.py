@@ -102,11 +102,11 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
 
 
 def hessian(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
-    """The Hessian of a scalar function, ``jacobian(grad(f))``: shape ``x.shape + x.shape``
-    (a float for a function of one number)."""
+    """The second derivatives, ``jacobian(jacobian(f))``: shape ``out + x.shape + x.shape``
+    (``x.shape + x.shape`` for a scalar function, a float for a function of one number)."""
     if not isinstance(argnums, int) or isinstance(argnums, bool):
         raise TypeError(f"hessian: expected argnums to be an int, got {argnums!r}")
-    return jacobian(grad(f, argnums), argnums)
+    return jacobian(jacobian(f, argnums), argnums)
 
 
 def hvp(f: Callable[..., Any], x: Any, v: Any) -> Any:

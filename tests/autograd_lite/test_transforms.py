@@ -129,6 +129,15 @@ def test_tensor_grad_hessian_and_hvp_of_a_sum_of_cubes():
     np.testing.assert_allclose(hvp(f, X, v), 6 * X * v)
 
 
+def test_the_hessian_of_a_vector_function_has_the_shape_out_plus_in_plus_in():
+    h = hessian(lambda x: x * x * x)(X)
+    assert h.shape == (3, 3, 3)
+    expected = np.zeros((3, 3, 3))
+    for i in range(3):
+        expected[i, i, i] = 6 * X[i]
+    np.testing.assert_allclose(h, expected)
+
+
 def test_tensor_jacobian_has_the_shape_out_plus_in():
     w = np.arange(6.0).reshape(2, 3)
     j = jacobian(lambda x: (Tensor(w) @ x).tanh())(X)
