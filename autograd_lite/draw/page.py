@@ -2,8 +2,9 @@
 slider, buttons (first, previous, play/pause, next, last) and the keyboard (arrows, Home,
 End, space). Nothing is loaded from the network: the file opens offline in any browser.
 
-The page's elements have stable ids (``caption``, ``arithmetic``, ``next``, ``slider``...), and
-the node a frame is about gets the class ``current`` in its SVG, which the browser tests read.
+``page.html#K`` opens on frame K (counted from 1). The page's elements have stable ids
+(``caption``, ``arithmetic``, ``next``, ``slider``...), and the node a frame is about gets
+the class ``current`` in its SVG, which the browser tests read.
 """
 
 from __future__ import annotations
@@ -93,7 +94,13 @@ _SCRIPT = """
     else { return; }
     event.preventDefault();
   });
-  show(0);
+  // page.html#12 opens on frame 12 (a link to one step).
+  function fromHash() {
+    var match = /^#([0-9]+)$/.exec(window.location.hash);
+    return match ? Number(match[1]) - 1 : 0;
+  }
+  window.addEventListener("hashchange", function () { stop(); show(fromHash()); });
+  show(fromHash());
 }());
 """
 

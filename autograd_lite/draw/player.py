@@ -9,6 +9,7 @@ its arithmetic and a picture; `write_html` writes them into one page (see `html_
 from __future__ import annotations
 
 import pathlib
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,11 +39,17 @@ class Frame:
 
 
 class Frames(Sequence):
-    """The frames of a player, each picture rendered to SVG once, when first shown."""
+    """The frames of a player, each picture rendered to SVG once, when first shown.
+
+    When every frame shows the same boxes (no module boxes), each box is drawn at the
+    largest size it has in any frame: a box growing from ``grad ?`` to ``grad 0.1234`` then
+    moves the others less from one frame to the next.
+    """
 
     def __init__(self, frames: list[Frame], title: str) -> None:
         self.frames, self.title = frames, title
         self._svg: dict[int, str] = {}
+        self._sizes: dict[str, tuple[float, float]] | None = None
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -56,8 +63,27 @@ class Frames(Sequence):
     def svg(self, k: int) -> str:
         """Frame `k` as inline SVG (rendered by Graphviz's ``dot`` on first use)."""
         if k not in self._svg:
-            self._svg[k] = svg_of(self.frames[k].draw())
+            picture = self.frames[k].draw()
+            for node_id, (width, height) in self.sizes().items():
+                picture.node(node_id, width=f"{width:g}", height=f"{height:g}")
+            self._svg[k] = svg_of(picture)
         return self._svg[k]
+
+    def sizes(self) -> dict[str, tuple[float, float]]:
+        """Each box's largest (width, height) in inches over all the frames (one ``dot``
+        layout of each); empty when the frames show different boxes (module boxes: the
+        current parameter is drawn out of its box, and sizes would not keep the rest still).
+        """
+        if self._sizes is None:
+            pictures = [frame.draw() for frame in self.frames]
+            boxes = [set(_DOT_NODE.findall(p.source)) - {"graph", "node", "edge"} for p in pictures]
+            self._sizes = {}
+            if all(ids == boxes[-1] for ids in boxes):
+                for picture in pictures:
+                    for node_id, w, h in _PLAIN_NODE.findall(_pipe(picture, "plain")):
+                        old_w, old_h = self._sizes.get(node_id, (0.0, 0.0))
+                        self._sizes[node_id] = (max(old_w, float(w)), max(old_h, float(h)))
+        return self._sizes
 
 
 def player_frames(playable: Any, **options: Any) -> Frames:
@@ -91,11 +117,21 @@ def write_html(playable: Any, path: str | pathlib.Path, **options: Any) -> str:
 
 def svg_of(picture: graphviz.Digraph) -> str:
     """`picture` as an ``<svg>`` element to inline in a page (no XML prolog, no doctype)."""
+    svg = _pipe(picture, "svg")
+    return svg[svg.index("<svg") :]
+
+
+# A node statement of DOT source (and the graph/node/edge defaults, left out).
+_DOT_NODE = re.compile(r"^\s+(\w+) \[", re.M)
+# A node line of ``dot -Tplain``: node NAME X Y WIDTH HEIGHT ... (inches)
+_PLAIN_NODE = re.compile(r"^node (\w+) \S+ \S+ (\S+) (\S+) ", re.M)
+
+
+def _pipe(picture: graphviz.Digraph, fmt: str) -> str:
     try:
-        svg = picture.pipe(format="svg", encoding="utf-8")
+        return picture.pipe(format=fmt, encoding="utf-8")
     except graphviz.ExecutableNotFound as error:
         raise RuntimeError(INSTALL_HINT) from error
-    return svg[svg.index("<svg") :]
 
 
 def _replay_frames(replay: BackwardReplay, options: dict[str, Any]) -> list[Frame]:

@@ -114,7 +114,9 @@ def _mark_sends(step: Step, extras: Extras) -> None:
             "color": CURRENT,
             "penwidth": "2.5",
             "dir": "back",  # the gradient flows against the arrow: show it
-            "label": label,
+            # An xlabel is placed after the layout: the boxes stay where the previous frame
+            # had them, so a player's frames do not jump.
+            "xlabel": label,
             "fontcolor": CURRENT,
         }
     if step.outgoing:

@@ -125,3 +125,20 @@ def test_to_html_errors_name_the_problem(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="apt-get install graphviz"):
         replay.to_html(tmp_path / "replay.html")
     assert not (tmp_path / "replay.html").exists()
+
+
+def test_every_box_keeps_one_size_through_the_frames_unless_module_boxes_come_and_go():
+    ex = EXAMPLES["neuron"]()
+    frames = player_frames(backward_steps(ex.root))
+    sizes = frames.sizes()
+    assert len(sizes) == 10 + 5  # every record and op ellipse
+    layouts = []
+    for k in (0, 7, len(frames) - 1):
+        picture = frames[k].draw()
+        for node_id, (w, h) in sizes.items():
+            picture.node(node_id, width=f"{w:g}", height=f"{h:g}")
+        plain = picture.pipe(format="plain", encoding="utf-8")
+        layouts.append(re.findall(r"^node (\w+) \S+ \S+ (\S+) (\S+) ", plain, flags=re.M))
+    assert layouts[0] == layouts[1] == layouts[2]  # same boxes, same sizes
+    mlp = EXAMPLES["mlp"]()
+    assert player_frames(backward_steps(mlp.root), module=mlp.module).sizes() == {}

@@ -152,6 +152,8 @@ def test_keys_slider_and_play_move_the_player(browser, tmp_path):
     assert state(browser)["id"] == "frame-1"
     browser.find_element(By.ID, "last").click()
     assert state(browser)["id"] == "frame-15"
+    browser.get(path.resolve().as_uri() + "#7")  # a link to frame 7 (counted from 1)
+    assert state(browser)["id"] == "frame-6"
     browser.find_element(By.ID, "first").click()
     browser.find_element(By.ID, "play").click()
     WebDriverWait(browser, 10).until(lambda b: state(b)["id"] == "frame-2")
