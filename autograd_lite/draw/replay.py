@@ -114,9 +114,9 @@ def _mark_sends(step: Step, extras: Extras) -> None:
             "color": CURRENT,
             "penwidth": "2.5",
             "dir": "back",  # the gradient flows against the arrow: show it
-            # An xlabel is placed after the layout: the boxes stay where the previous frame
-            # had them, so a player's frames do not jump.
-            "xlabel": label,
+            # A label, not an xlabel: an xlabel would keep the boxes still from frame to
+            # frame, but Graphviz then prints it over the boxes when an edge is short.
+            "label": label,
             "fontcolor": CURRENT,
         }
     if step.outgoing:
