@@ -1,11 +1,17 @@
 """The elementwise tensor ops: `scalar_ops.py`'s ops, with the same names in the same order,
 each one a `primitive` on arrays with its VJP right below it.
 
-A VJP takes ``g = d loss / d out`` (an array in the output's shape), the answer and the
-inputs, and returns ``g * (d out / d input)`` in the output's shape: the engine sums it back
-over broadcast axes. A binary op has one rule per input, so a constant or a data batch gets
-no gradient computed. An input may be a Python number (``x * 0.5``): NumPy 2 keeps it weak,
+A VJP takes ``g = d loss / d out`` (in the output's shape), the answer and the inputs, and
+returns ``g * (d out / d input)`` in the output's shape: the engine sums it back over
+broadcast axes. A binary op has one rule per input, so a constant or a data batch gets no
+gradient computed. An input may be a Python number (``x * 0.5``): NumPy 2 keeps it weak,
 so the result has the tensor's dtype.
+
+The rules are written with operators and ops, so that they run on arrays (first order) and
+on Tensors (``create_graph=True``: then they record the graph of the gradient, to
+differentiate again). Masks and signs are read from the values (`_rules.value`): constants,
+so relu'' = 0 as the first-order conventions say. Every op's Jacobian is diagonal, so its
+JVP is its VJP rule applied to the tangent (`_rules.diagonal_jvp`).
 
 Domain errors (``log`` of a non-positive element, division by a zero element, ...) raise
 `ValueError` as the scalar engine does; overflow follows IEEE (``inf``, with NumPy's
@@ -23,6 +29,7 @@ from autograd_lite.primitive import primitive
 from autograd_lite.scalar_ops import _number
 from autograd_lite.tensor import Tensor
 from autograd_lite.tensor_ops import OPS
+from autograd_lite.tensor_ops._rules import diagonal_jvp, value, where
 
 _SQRT_2PI = np.sqrt(2.0 * np.pi)
 
@@ -122,7 +129,7 @@ def power(a: np.ndarray, n: float = 2.0) -> np.ndarray:
 @power.defvjp
 def power_vjp(g: np.ndarray, ans: np.ndarray, a: np.ndarray, n: float = 2.0) -> tuple[Any]:
     if n == 0.0:
-        return (np.zeros_like(g),)
+        return (np.zeros_like(g),)  # on a node too: a constant
     with np.errstate(divide="ignore"):  # 0 ** (n - 1) is +inf for n < 1: IEEE, on purpose
         return (g * (n * a ** (n - 1.0)),)
 
@@ -140,11 +147,12 @@ def power_of(a: Any, b: Any) -> np.ndarray:
 def _power_of_vjp_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
     with np.errstate(divide="ignore", invalid="ignore"):
         # b * a**(b-1) is 0 * inf at a = 0, b = 0; its value there is 0 (a**0 is flat).
-        return g * np.where(b == 0, 0, b * np.power(a, b - 1))
+        corner = (value(a) == 0) & (value(b) == 0)
+        return g * where(corner, 0, b * a ** (b - 1))
 
 
 def _power_of_vjp_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
-    return g * ans * np.log(np.where(np.greater(a, 0), a, 1))
+    return g * ans * log(where(a > 0, a, 1))
 
 
 power_of.defvjp(_power_of_vjp_a, _power_of_vjp_b)
@@ -218,7 +226,7 @@ def abs(a: np.ndarray) -> np.ndarray:
 
 @abs.defvjp
 def abs_vjp(g: np.ndarray, ans: np.ndarray, a: np.ndarray) -> tuple[Any]:
-    return (g * np.sign(a),)
+    return (g * np.sign(value(a)),)
 
 
 # ------------------------------------------------------------------------------ activations
@@ -283,7 +291,7 @@ def leaky_relu(a: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
 def leaky_relu_vjp(
     g: np.ndarray, ans: np.ndarray, a: np.ndarray, negative_slope: float = 0.01
 ) -> tuple[Any]:
-    return (np.where(a > 0, g, g * negative_slope),)
+    return (where(a > 0, g, g * negative_slope),)
 
 
 @OPS.register()
@@ -301,7 +309,7 @@ def hard_sigmoid(a: np.ndarray, x_min: float = -3.0, x_max: float = 3.0) -> np.n
 def hard_sigmoid_vjp(
     g: np.ndarray, ans: np.ndarray, a: np.ndarray, x_min: float = -3.0, x_max: float = 3.0
 ) -> tuple[Any]:
-    return (g * ((a > x_min) & (a < x_max)) / (x_max - x_min),)
+    return (g * ((a > x_min) * (a < x_max)) / (x_max - x_min),)  # both hold
 
 
 @OPS.register()
@@ -332,12 +340,17 @@ def step(a: np.ndarray) -> np.ndarray:
 
 @step.defvjp
 def step_vjp(g: np.ndarray, ans: np.ndarray, a: np.ndarray) -> tuple[Any]:
-    return (np.zeros_like(g),)
+    return (np.zeros_like(g),)  # on a node too: a constant
 
 
 def _count(mask: Any) -> int:
     return int(np.count_nonzero(mask))
 
+
+for _prim in (add, sub, mul, div, neg, power, power_of, exp, log, sqrt, abs, tanh, sigmoid):
+    diagonal_jvp(_prim)
+for _prim in (relu, leaky_relu, hard_sigmoid, gaussian, step):
+    diagonal_jvp(_prim)
 
 # `power` and `power_of` are reached through `pow` (``x ** 2``), not bound as methods: give
 # them the engine's lean path too.

@@ -3,7 +3,9 @@ batch) and ``matmul``.
 
 Both have one rule per input, so the gradient of a data batch is never computed; ``linear``
 writes its weight and bias gradients straight into an optimizer's gradient buffer when there
-is one (`Tensor.grad_buffer`).
+is one (`Tensor.grad_buffer`). The rules run on arrays (first order) and on Tensors (to
+differentiate a gradient again); the few NumPy-only steps are kept to the array branch.
+Both ops are bilinear, so their JVPs are the forward formula with a tangent in one place.
 """
 
 from __future__ import annotations
@@ -84,14 +86,29 @@ def affine_vjp_x(g: Any, ans: Any, x: Any, weight: Any, *bias: Any) -> Any:
 def affine_vjp_weight(g: Any, ans: Any, x: Any, weight: Any, *bias: Any, out: Any = None) -> Any:
     if g.ndim != 2:
         g, x = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
-    return np.matmul(g.T, x, out=out)
+    if type(g) is np.ndarray and type(x) is np.ndarray:  # first order: maybe into the buffer
+        return np.matmul(g.T, x, out=out)
+    return g.T @ x
 
 
 def affine_vjp_bias(g: Any, ans: Any, x: Any, weight: Any, *bias: Any, out: Any = None) -> Any:
-    return np.add.reduce(g if g.ndim == 2 else g.reshape(-1, g.shape[-1]), axis=0, out=out)
+    if g.ndim != 2:
+        g = g.reshape(-1, g.shape[-1])
+    if type(g) is np.ndarray:  # first order: add.reduce, maybe into the buffer
+        return np.add.reduce(g, axis=0, out=out)
+    return g.sum(axis=0)
 
 
 affine.defvjp(affine_vjp_x, affine_vjp_weight, affine_vjp_bias)
+
+
+@affine.defjvp
+def affine_jvp(t: Any, ans: Any, x: Any, weight: Any, *bias: Any, argnum: int) -> Any:
+    if argnum == 0:
+        return t @ weight.T
+    return x @ t.T if argnum == 1 else t
+
+
 affine.name = "linear"
 
 
@@ -120,27 +137,35 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 # A 1-D operand is a matrix with one row (left) or one column (right) whose extra axis matmul
-# removed: the rules put it back, use the 2-D rule, and take it out again.
+# removed: the rules put it back, use the 2-D rule, and take it out again. Indexing and
+# transposing, which arrays and Tensors both have, so that the rules also run on nodes.
 
 
 def _as_matrices(g: Any, a: Any, b: Any) -> tuple[Any, Any, Any]:
     a2 = a[None, :] if a.ndim == 1 else a
     b2 = b[:, None] if b.ndim == 1 else b
     g2 = g[..., None] if b.ndim == 1 else g  # (..., m) -> (..., m, 1)
-    g2 = np.expand_dims(g2, -2) if a.ndim == 1 else g2  # (..., p) -> (..., 1, p)
+    g2 = g2[..., None, :] if a.ndim == 1 else g2  # (..., p) -> (..., 1, p)
     return g2, a2, b2
+
+
+def _swap_last(m: Any) -> Any:
+    """`m` with its last two axes swapped (a batch of transposes)."""
+    n = m.ndim
+    return m.transpose((*range(n - 2), n - 1, n - 2))
 
 
 def matmul_vjp_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
     g2, _, b2 = _as_matrices(g, a, b)
-    ga = g2 @ np.swapaxes(b2, -1, -2)
+    ga = g2 @ _swap_last(b2)
     return ga[..., 0, :] if a.ndim == 1 else ga
 
 
 def matmul_vjp_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
     g2, a2, _ = _as_matrices(g, a, b)
-    gb = np.swapaxes(a2, -1, -2) @ g2
+    gb = _swap_last(a2) @ g2
     return gb[..., 0] if b.ndim == 1 else gb
 
 
 matmul.defvjp(matmul_vjp_a, matmul_vjp_b)
+matmul.defjvp(lambda t, ans, a, b: t @ b, lambda t, ans, a, b: a @ t)

@@ -7,6 +7,10 @@ finite at logits of +-1e4. `nn.functional` builds its losses on these.
 The labels and targets are data, not inputs: they are constants of the primitives (keyword
 arguments), so no gradient is ever computed for them, and the losses' nodes have the logits
 as their only parent.
+
+The VJPs run on arrays (first order) and on Tensors (to differentiate a gradient again):
+on arrays, cross-entropy's rule keeps its in-place fast form; on Tensors it runs the same
+formula with ops, which record.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ import numpy as np
 from autograd_lite.primitive import primitive
 from autograd_lite.tensor import Tensor, as_tensor
 from autograd_lite.tensor_ops import OPS
-from autograd_lite.tensor_ops.elementwise import stable_sigmoid
+from autograd_lite.tensor_ops.elementwise import sigmoid
 from autograd_lite.tensor_ops.reduce import _shifted_max
+from autograd_lite.tensor_ops.reduce import softmax as row_softmax
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -117,7 +122,10 @@ def softmax_cross_entropy(
 def softmax_cross_entropy_vjp(
     g: Any, ans: Any, logits: np.ndarray, *, labels: Any, reduction: str = "mean", softmax=None
 ) -> tuple[Any]:
-    # `softmax`: the forward's softmax(logits) when it kept it (`cross_entropy`), else computed.
+    if type(logits) is not np.ndarray:  # on nodes: the formula, recorded
+        grad = row_softmax(logits, axis=1) - _onehot(labels, logits)
+        return (grad * (g[:, None] if reduction == "none" else _scaled(g, reduction, labels)),)
+    # First order, in place. `softmax`: the forward's (`cross_entropy`) when it kept it.
     if softmax is None:
         e, sums, _ = _softmax_parts(logits, labels)
         softmax = e / sums
@@ -128,6 +136,25 @@ def softmax_cross_entropy_vjp(
     else:
         grad *= g * (1.0 / len(labels) if reduction == "mean" else 1.0)
     return (grad,)
+
+
+@softmax_cross_entropy.defjvp
+def softmax_cross_entropy_jvp(
+    t: Any, ans: Any, logits: Any, *, labels: Any, reduction: str = "mean"
+) -> Any:
+    rows = ((row_softmax(logits, axis=1) - _onehot(labels, logits)) * t).sum(axis=1)
+    return rows if reduction == "none" else _scaled(rows.sum(), reduction, labels)
+
+
+def _onehot(labels: np.ndarray, logits: Any) -> np.ndarray:
+    out = np.zeros(logits.shape, dtype=logits.dtype)
+    out[np.arange(len(labels)), labels] = 1.0
+    return out
+
+
+def _scaled(total: Any, reduction: str, examples: Any) -> Any:
+    """A summed loss's gradient or tangent, divided by the examples' count for the mean."""
+    return total * (1.0 / np.size(examples)) if reduction == "mean" else total
 
 
 softmax_cross_entropy.name = "cross_entropy"
@@ -170,11 +197,17 @@ def bce_with_logits(logits: np.ndarray, *, targets: np.ndarray, reduction: str =
 def bce_with_logits_vjp(
     g: Any, ans: Any, logits: np.ndarray, *, targets: np.ndarray, reduction: str = "mean"
 ) -> tuple[Any]:
-    z = logits
-    p = stable_sigmoid(z, np.exp(-np.abs(z)))
     if reduction != "none":
-        g = g * (1.0 / z.size if reduction == "mean" else 1.0)
-    return ((p - targets) * g,)
+        g = g * (1.0 / logits.size if reduction == "mean" else 1.0)
+    return ((sigmoid(logits) - targets) * g,)
+
+
+@bce_with_logits.defjvp
+def bce_with_logits_jvp(
+    t: Any, ans: Any, logits: Any, *, targets: np.ndarray, reduction: str = "mean"
+) -> Any:
+    elements = (sigmoid(logits) - targets) * t
+    return elements if reduction == "none" else _scaled(elements.sum(), reduction, targets)
 
 
 bce_with_logits.name = "binary_cross_entropy_with_logits"

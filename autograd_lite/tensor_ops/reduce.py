@@ -1,7 +1,9 @@
 """Tensor-only ops that reduce along axes: sums, means, extremes, and the softmax family.
 
 Reductions take ``axis`` as an int, a tuple or None (all axes) and ``keepdims``, as NumPy.
-Their VJPs put the reduced axes back and spread the gradient over them.
+Their VJPs put the reduced axes back and spread the gradient over them (`broadcast_to`, an
+op of its own, so that a gradient can be differentiated again); their JVPs reduce the
+tangent the same way. Like every rule, they run on arrays and on Tensors (see `_rules`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import numpy as np
 from autograd_lite.primitive import primitive
 from autograd_lite.tensor import Tensor, as_tensor
 from autograd_lite.tensor_ops import OPS
+from autograd_lite.tensor_ops._rules import value
+from autograd_lite.tensor_ops.elementwise import exp
 
 Axis = int | tuple[int, ...] | None
 
@@ -43,9 +47,23 @@ def _one_axis(axis: Any, ndim: int, op: str) -> int:
     return ax
 
 
-def _keep(g: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
-    """A reduction's result (or its gradient) with the reduced axes put back (length 1)."""
-    return g if keepdims else np.expand_dims(g, axes)
+def _keep(g: Any, shape: tuple[int, ...], axes: tuple[int, ...], keepdims: bool) -> Any:
+    """A reduction's result (or its gradient) with the reduced axes of `shape` put back
+    (length 1); a reshape, which arrays and Tensors both have."""
+    if keepdims:
+        return g
+    return g.reshape(tuple(1 if i in axes else n for i, n in enumerate(shape)))
+
+
+@primitive
+def broadcast_to(a: np.ndarray, shape: tuple[int, ...] = ()) -> np.ndarray:
+    """`a` repeated along the axes that broadcasting stretches to `shape` (a read-only view);
+    d/da: g summed over them, which the engine does for every op (so the VJP is g)."""
+    return np.broadcast_to(a, shape)
+
+
+broadcast_to.defvjp(lambda g, ans, a, shape=(): (g,))
+broadcast_to.defjvp(lambda t, ans, a, shape=(): broadcast_to(t, shape))
 
 
 # ---------------------------------------------------------------------------- sums
@@ -60,7 +78,13 @@ def sum(a: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
 
 @sum.defvjp
 def sum_vjp(g: Any, ans: Any, a: np.ndarray, axis: Axis = None, keepdims: bool = False) -> tuple:
-    return (np.broadcast_to(_keep(g, _axes(axis, a.ndim, "sum"), keepdims), a.shape),)
+    axes = _axes(axis, a.ndim, "sum")
+    return (broadcast_to(_keep(g, a.shape, axes, keepdims), a.shape),)
+
+
+@sum.defjvp
+def sum_jvp(t: Any, ans: Any, a: np.ndarray, axis: Axis = None, keepdims: bool = False) -> Any:
+    return t.sum(axis=_axes(axis, a.ndim, "sum"), keepdims=keepdims)
 
 
 def _count(shape: tuple[int, ...], axes: tuple[int, ...]) -> int:
@@ -82,7 +106,12 @@ def mean(a: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray
 @mean.defvjp
 def mean_vjp(g: Any, ans: Any, a: np.ndarray, axis: Axis = None, keepdims: bool = False) -> tuple:
     axes = _axes(axis, a.ndim, "mean")
-    return (np.broadcast_to(_keep(g, axes, keepdims) / _count(a.shape, axes), a.shape),)
+    return (broadcast_to(_keep(g, a.shape, axes, keepdims) / _count(a.shape, axes), a.shape),)
+
+
+@mean.defjvp
+def mean_jvp(t: Any, ans: Any, a: np.ndarray, axis: Axis = None, keepdims: bool = False) -> Any:
+    return t.mean(axis=_axes(axis, a.ndim, "mean"), keepdims=keepdims)
 
 
 # ------------------------------------------------------------------------------ extremes
@@ -95,15 +124,25 @@ def _extreme(a: np.ndarray, axis: Axis, keepdims: bool, op: str) -> np.ndarray:
     return (a.max if op == "max" else a.min)(axis=axes, keepdims=keepdims)
 
 
+def _share(a: Any, ans: Any, axes: tuple[int, ...], keepdims: bool, dtype: Any) -> Any:
+    """Each element's share of the extreme: 1 for the winner, 0 for the others. Ties share
+    it equally (the gradient of the symmetric choice, as NumPy-style amax/amin in PyTorch),
+    so it sums to 1 whichever element wins. From the values: a constant on nodes."""
+    x = value(a)
+    hits = x == _keep(value(ans), x.shape, axes, keepdims)
+    return (hits / hits.sum(axis=axes, keepdims=True)).astype(dtype, copy=False)
+
+
 def _extreme_vjp(
     g: Any, ans: Any, a: np.ndarray, axis: Axis = None, keepdims: bool = False
 ) -> tuple:
-    # Ties share the gradient equally (the gradient of the symmetric choice, as NumPy-style
-    # amax/amin in PyTorch), so it sums to g whichever element wins.
     axes = _axes(axis, a.ndim, "max")
-    hits = a == _keep(ans, axes, keepdims)
-    share = hits / hits.sum(axis=axes, keepdims=True)
-    return (_keep(g, axes, keepdims) * share.astype(g.dtype, copy=False),)
+    return (_keep(g, a.shape, axes, keepdims) * _share(a, ans, axes, keepdims, g.dtype),)
+
+
+def _extreme_jvp(t: Any, ans: Any, a: np.ndarray, axis: Axis = None, keepdims: bool = False):
+    axes = _axes(axis, a.ndim, "max")
+    return (t * _share(a, ans, axes, keepdims, t.dtype)).sum(axis=axes, keepdims=keepdims)
 
 
 @OPS.register()
@@ -120,8 +159,9 @@ def min(a: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
     return _extreme(a, axis, keepdims, "min")
 
 
-max.defvjp(_extreme_vjp)
-min.defvjp(_extreme_vjp)
+for _extreme_op in (max, min):
+    _extreme_op.defvjp(_extreme_vjp)
+    _extreme_op.defjvp(_extreme_jvp)
 
 
 # ---------------------------------------------------------------- composed: var and std
@@ -171,7 +211,14 @@ def logsumexp_vjp(
     g: Any, ans: Any, a: np.ndarray, axis: Axis = None, keepdims: bool = False
 ) -> tuple:
     axes = _axes(axis, a.ndim, "logsumexp")
-    return (_keep(g, axes, keepdims) * np.exp(a - _keep(ans, axes, keepdims)),)
+    return (_keep(g, a.shape, axes, keepdims) * exp(a - _keep(ans, a.shape, axes, keepdims)),)
+
+
+@logsumexp.defjvp
+def logsumexp_jvp(t: Any, ans: Any, a: np.ndarray, axis: Axis = None, keepdims: bool = False):
+    axes = _axes(axis, a.ndim, "logsumexp")
+    softmax = exp(a - _keep(ans, a.shape, axes, keepdims))
+    return (t * softmax).sum(axis=axes, keepdims=keepdims)
 
 
 @OPS.register()
@@ -190,6 +237,12 @@ def softmax_vjp(g: Any, ans: np.ndarray, a: np.ndarray, axis: int = -1) -> tuple
     return (ans * (g - (g * ans).sum(axis=ax, keepdims=True)),)
 
 
+@softmax.defjvp
+def softmax_jvp(t: Any, ans: Any, a: np.ndarray, axis: int = -1) -> Any:
+    # The Jacobian diag(s) - s s^T is symmetric: the JVP is the VJP's formula.
+    return softmax_vjp(t, ans, a, axis)[0]
+
+
 @OPS.register()
 @primitive
 def log_softmax(a: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -202,4 +255,10 @@ def log_softmax(a: np.ndarray, axis: int = -1) -> np.ndarray:
 @log_softmax.defvjp
 def log_softmax_vjp(g: Any, ans: np.ndarray, a: np.ndarray, axis: int = -1) -> tuple:
     ax = _one_axis(axis, a.ndim, "log_softmax")
-    return (g - np.exp(ans) * g.sum(axis=ax, keepdims=True),)
+    return (g - exp(ans) * g.sum(axis=ax, keepdims=True),)
+
+
+@log_softmax.defjvp
+def log_softmax_jvp(t: Any, ans: Any, a: np.ndarray, axis: int = -1) -> Any:
+    ax = _one_axis(axis, a.ndim, "log_softmax")
+    return t - (exp(ans) * t).sum(axis=ax, keepdims=True)

@@ -1,6 +1,8 @@
 """Tensor-only ops that choose between values: where, maximum, minimum, clip.
 
-Each input's gradient is ``g`` where that input was chosen, and 0 elsewhere.
+Each input's gradient is ``g`` where that input was chosen, and 0 elsewhere; which one was
+chosen is read from the values (`_rules.value`), a constant when the rules run on nodes, and
+the JVPs are the VJPs' formulas applied to the tangent (the Jacobians are diagonal).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import numpy as np
 
 from autograd_lite.primitive import primitive
 from autograd_lite.tensor_ops import OPS
+from autograd_lite.tensor_ops._rules import diagonal_jvp, value
 
 
 @OPS.register(method=False)
@@ -35,12 +38,14 @@ where.defvjp(
     lambda g, ans, condition, a, b: where(condition, g, 0),
     lambda g, ans, condition, a, b: where(condition, 0, g),
 )
+diagonal_jvp(where)
 
 
 def _share(a: Any, b: Any, ans: Any) -> Any:
     """a's share of the gradient of max(a, b) or min(a, b): 1 where a was chosen, 0 where b
     was, and half at ties (the gradient of the symmetric choice)."""
-    return np.equal(a, ans) - 0.5 * np.equal(a, b)
+    a = value(a)
+    return np.asarray(np.equal(a, value(ans)) - 0.5 * np.equal(a, value(b)))
 
 
 @OPS.register(method=False)
@@ -62,6 +67,7 @@ for _extremum in (maximum, minimum):
         lambda g, ans, a, b: g * _share(a, b, ans),
         lambda g, ans, a, b: g * (1 - _share(a, b, ans)),
     )
+    diagonal_jvp(_extremum)
 
 
 @OPS.register()
@@ -78,4 +84,7 @@ def clip(a: np.ndarray, min: float | None = None, max: float | None = None) -> n
 
 @clip.defvjp
 def clip_vjp(g: Any, ans: Any, a: np.ndarray, min: Any = None, max: Any = None) -> tuple[Any]:
-    return (g * (ans == a),)
+    return (g * np.asarray(value(ans) == value(a)),)  # a 0-d comparison is a NumPy bool
+
+
+diagonal_jvp(clip)

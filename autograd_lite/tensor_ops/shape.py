@@ -4,6 +4,11 @@ Their VJPs move the gradient back the same way; none of them computes anything. 
 whose arguments are not a fixed list of tensors (``reshape(*shape)``, ``transpose(*axes)``,
 ``x[index]``, a list of tensors to join) are functions that check their arguments and call
 a primitive, whose VJP is the derivative.
+
+Every op here is linear, so its JVP is the op itself applied to the tangent. The rules use
+only ops (indexing, `scattered`, reshape, transpose), so they also run on Tensors and record:
+a gradient can be differentiated again. Indexing's VJP puts ``g`` back into zeros with
+`scattered`, an op whose own VJP is indexing again.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ def reshaped_vjp(g: np.ndarray, ans: Any, a: np.ndarray, shape: Any = ()) -> tup
     return (g.reshape(a.shape),)
 
 
+reshaped.defjvp(lambda t, ans, a, shape=(): t.reshape(ans.shape))
 reshaped.name = "reshape"
 
 
@@ -72,10 +78,11 @@ def permuted(a: np.ndarray, axes: tuple[int, ...] = ()) -> np.ndarray:
 
 @permuted.defvjp
 def permuted_vjp(g: np.ndarray, ans: Any, a: np.ndarray, axes: Any = ()) -> tuple[Any]:
-    inverse = tuple(np.argsort([int(ax) % a.ndim for ax in axes])) if a.ndim else ()
+    inverse = tuple(int(i) for i in np.argsort([int(ax) % a.ndim for ax in axes]))
     return (g.transpose(inverse),)
 
 
+permuted.defjvp(lambda t, ans, a, axes=(): t.transpose(tuple(axes)))
 permuted.name = "transpose"
 
 
@@ -146,18 +153,27 @@ def indexed(a: np.ndarray, index: Any = ()) -> np.ndarray:
         raise IndexError(f"[]: {error} (indexing a tensor of shape {a.shape})") from None
 
 
-@indexed.defvjp
-def indexed_vjp(g: np.ndarray, ans: Any, a: np.ndarray, index: Any = ()) -> tuple[Any]:
-    grad = np.zeros(a.shape, dtype=g.dtype)
+indexed.defvjp(lambda g, ans, a, index=(): (scattered(g, a.shape, index),))
+indexed.defjvp(lambda t, ans, a, index=(): indexed(t, index))
+indexed.name = "[]"
+
+
+@primitive
+def scattered(g: np.ndarray, shape: tuple[int, ...] = (), index: Any = ()) -> np.ndarray:
+    """Zeros of `shape` with `g` added at ``[index]`` (summed where the index repeats a
+    position): the VJP of indexing;  d/dg = the gradient at ``[index]`` (indexing)."""
+    out = np.zeros(shape, dtype=g.dtype)
     parts = index if isinstance(index, tuple) else (index,)
     if any(isinstance(p, np.ndarray) and p.dtype.kind in "iu" for p in parts):
-        np.add.at(grad, index, g)  # integer arrays may repeat: x[[0, 0]] sends x[0] two
+        np.add.at(out, index, g)  # integer arrays may repeat: x[[0, 0]] sends x[0] two
     else:
-        grad[index] = g
-    return (grad,)
+        out[index] = g
+    return out
 
 
-indexed.name = "[]"
+scattered.defvjp(lambda g, ans, a, shape=(), index=(): (indexed(g, index),))
+scattered.defjvp(lambda t, ans, a, shape=(), index=(): scattered(t, shape, index))
+scattered.name = "scatter"
 
 
 # --------------------------------------------------------------------------- joining
@@ -187,10 +203,21 @@ def concatenated(*arrays: np.ndarray, axis: int = 0) -> np.ndarray:
         ) from None
 
 
+def _pieces(arrays: Sequence[Any], axis: int) -> list[tuple[Any, ...]]:
+    """Each array's place in the concatenation along `axis`, as an index."""
+    ax = axis % arrays[0].ndim
+    ends = np.cumsum([a.shape[ax] for a in arrays]).tolist()
+    return [(slice(None),) * ax + (slice(end - a.shape[ax], end),) for a, end in zip(arrays, ends)]
+
+
 @concatenated.defvjp
 def concatenated_vjp(g: np.ndarray, ans: Any, *arrays: np.ndarray, axis: int = 0) -> tuple:
-    bounds = np.cumsum([a.shape[axis] for a in arrays])[:-1]
-    return tuple(np.split(g, bounds, axis=axis))
+    return tuple(g[piece] for piece in _pieces(arrays, axis))
+
+
+@concatenated.defjvp
+def concatenated_jvp(t: Any, ans: Any, *arrays: Any, axis: int = 0, argnum: int) -> Any:
+    return scattered(t, ans.shape, _pieces(arrays, axis)[argnum])
 
 
 concatenated.name = "concatenate"
@@ -212,13 +239,23 @@ def stacked(*arrays: np.ndarray, axis: int = 0) -> np.ndarray:
         raise ValueError(f"stack: expected tensors of one shape, got {shapes}") from None
 
 
+def _layer(ans: Any, axis: int, i: int) -> tuple[Any, ...]:
+    """The index of the i-th stacked array in the answer: i along the new `axis`."""
+    return (slice(None),) * (axis % ans.ndim) + (i,)
+
+
 @stacked.defvjp
 def stacked_vjp(g: np.ndarray, ans: Any, *arrays: np.ndarray, axis: int = 0) -> tuple:
-    return tuple(np.take(g, i, axis=axis) for i in range(len(arrays)))
+    return tuple(g[_layer(ans, axis, i)] for i in range(len(arrays)))
+
+
+@stacked.defjvp
+def stacked_jvp(t: Any, ans: Any, *arrays: Any, axis: int = 0, argnum: int) -> Any:
+    return scattered(t, ans.shape, _layer(ans, axis, argnum))
 
 
 stacked.name = "stack"
 
 # The functions above reach these primitives on Tensors: give them the engine's lean path.
-for _prim in (reshaped, permuted, indexed):
+for _prim in (reshaped, permuted, indexed, scattered):
     Tensor._method(_prim)
