@@ -17,7 +17,7 @@ from autograd_lite.explain.labels import array_summary, fmt, is_tensor, node_nam
 
 __all__ = ["ForwardStep", "forward_steps"]
 
-_INFIX = {"+": "+", "-": "-", "*": "×", "/": "/"}
+_INFIX = {"+": "+", "-": "-", "*": "×", "/": "/", "@": "@"}
 _LEAVES_LISTED = 6  # step 0 names this many leaves, then counts the rest
 
 
@@ -45,7 +45,8 @@ class ForwardStep:
         """What happens at this step, in a few words."""
         if self.node is None:
             return "forward, step 0: the inputs and parameters hold their values"
-        return f"forward, step {self.index}: compute {self.name(self.node)} ({self.node.op})"
+        name, op = self.name(self.node), self.node.op
+        return f"forward, step {self.index}: compute {name}" + (f" ({op})" if op != name else "")
 
     @property
     def arithmetic(self) -> str:
@@ -55,9 +56,10 @@ class ForwardStep:
             shown = [f"{self.name(n)} = {value(n)}" for n in leaves[:_LEAVES_LISTED]]
             more = len(leaves) - _LEAVES_LISTED
             return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
-        names = [self.name(p) for p in self.node.parents]
-        numbers = [value(p) for p in self.node.parents]
-        formula, numeric = _formula(self.node, names), _formula(self.node, numbers)
+        formula = _formula(self.node, [self.name(p) for p in self.node.parents])
+        if is_tensor(self.node):  # the inputs' summaries are in their boxes: not repeated
+            return f"{self.name(self.node)} = {formula} = {value(self.node)}"
+        numeric = _formula(self.node, [value(p) for p in self.node.parents])
         return f"{self.name(self.node)} = {formula} = {numeric} = {value(self.node)}"
 
     def __str__(self) -> str:

@@ -47,7 +47,7 @@ def test_forward_arithmetic_of_a_neuron_a_square_and_a_tensor():
     y = (x * x).sum()
     y.label = "y"
     (leaves, square, total) = forward_steps(y)
-    assert square.arithmetic.endswith("= (2, 3) float64 min 0 mean 9.167 max 25")
+    assert square.arithmetic == "* = x × x = (2, 3) float64 min 0 mean 9.167 max 25"
     assert "x = (2, 3) float64 min 0 mean 2.5 max 5" in leaves.arithmetic
     assert total.arithmetic.startswith("y = sum(") and total.arithmetic.endswith("= 55")
 
@@ -142,3 +142,20 @@ def test_every_box_keeps_one_size_through_the_frames_unless_module_boxes_come_an
     assert layouts[0] == layouts[1] == layouts[2]  # same boxes, same sizes
     mlp = EXAMPLES["mlp"]()
     assert player_frames(backward_steps(mlp.root), module=mlp.module).sizes() == {}
+
+
+def test_a_tensor_replay_plays_too(tmp_path):
+    from autograd_lite.tensor import Tensor
+
+    rng = np.random.default_rng(0)
+    w = Tensor(rng.standard_normal((2, 3)), requires_grad=True, label="W")
+    x = Tensor(rng.standard_normal((4, 3)), label="x")
+    loss = (x @ w.T).tanh().mean()
+    replay = backward_steps(loss)
+    frames = player_frames(replay)
+    assert len(frames) == len(replay.forward) + len(replay)
+    assert frames[2].caption == "forward, step 2: compute @"
+    assert frames[2].arithmetic.startswith("@ = x @ transpose = (4, 2) float64 min ")
+    page = tmp_path / "tensor.html"
+    replay.to_html(page)
+    assert page.read_text(encoding="utf-8").count("<svg") == len(frames)

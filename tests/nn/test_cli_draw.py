@@ -91,6 +91,9 @@ def test_the_suffix_names_the_format_written(name, fmt, magic, tmp_path):
         (["-o", "c.xyz"], "expected a file name ending in one of .dot, .gif, .gv, .jpeg, .jpg,"),
         (["-o", "c.svgz"], "ending in one of"),
         (["--format", "png"], "argument -o/--output: expected -o FILE for png output, got none"),
+        (["--html", "c.svg"], "argument --html: expected a file name ending in one of .htm, .html"),
+        (["--html", "c.html", "--step", "2"], "expected --html without -o, --format or --step"),
+        (["--html", "c.html", "-o", "c.svg"], "got --html with -o"),
     ],
 )
 def test_a_suffix_that_cannot_be_written_is_a_usage_error(args, message, tmp_path, capsys):
@@ -103,6 +106,17 @@ def test_a_suffix_that_cannot_be_written_is_a_usage_error(args, message, tmp_pat
     assert list(tmp_path.iterdir()) == []  # nothing written
 
 
+def test_html_writes_the_player_of_the_replay_or_of_the_paths(tmp_path, capsys):
+    page = tmp_path / "replay.html"
+    assert main(["draw", "neuron", "--html", str(page)]) == 0
+    assert capsys.readouterr().out == f"wrote {page} (6 forward, then 10 backward steps)\n"
+    assert page.read_text(encoding="utf-8").count("<figure ") == 16
+    assert main(["draw", "mlp", "--paths", "--html", str(page), "--rankdir", "TB"]) == 0
+    assert "(6 chain-rule paths, then their sum)" in capsys.readouterr().out
+    text = page.read_text(encoding="utf-8")
+    assert text.count("<figure ") == 7 and 'data-caption="chain rule, path 6 of 6: w0 -&gt;' in text
+
+
 def test_errors(tmp_path, capsys, monkeypatch):
     with pytest.raises(SystemExit) as info:
         main(["draw", "nope"])
@@ -111,6 +125,9 @@ def test_errors(tmp_path, capsys, monkeypatch):
     assert main(["draw", "neuron", "-o", str(tmp_path / "n.svg")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "apt-get install graphviz" in err
+    assert main(["draw", "neuron", "--html", str(tmp_path / "n.html")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("autograd-lite draw: cannot write") and "apt-get install graphviz" in err
 
 
 def test_subcommands_are_extensible_and_module_runs():
