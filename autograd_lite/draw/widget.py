@@ -1,6 +1,7 @@
 """The player in Jupyter: ``backward_steps(loss).widget()`` (or ``path_steps(w, L).widget()``)
 as ipywidgets: play/pause, previous/next, a slider, and the frame's caption, arithmetic and
-picture. Each picture is rendered when first shown, so a big replay opens at once.
+picture. Each picture is rendered when first shown (after one quick layout of every frame
+that fixes the size of each box, when the frames show the same boxes: see `Frames`).
 """
 
 from __future__ import annotations
