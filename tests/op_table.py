@@ -148,10 +148,40 @@ def _row(op: str, variant: str, shapes: Any, call: Any, reference: Any, **kw: An
     return TensorCase(op, variant, domains, call, reference, _fixed(*shapes), **kw)
 
 
+def _linear_relu(x: Any, w: Any, b: Any = 0.0) -> Any:
+    return np.maximum(x @ w.T + b, 0.0)
+
+
 TENSOR_OPS: list[TensorCase] = [
     *[TensorCase(c.op, c.variant, c.domains, c.call, c.reference) for c in OPS if c.op != "linear"],
     _row("linear", "linear", [(3, 4), (5, 4), (5,)], T.linear, lambda x, w, b: x @ w.T + b),
     _row("linear", "linear-batched", [(2, 3, 4), (5, 4)], T.linear, lambda x, w: x @ w.T),
+    # relu(x @ w.T + b) with every unit active, then every unit dead: a pre-activation
+    # never near the kink, whatever the draw (mixed masks: test_kernels_dense.py).
+    _row(
+        "linear_relu",
+        "linear_relu",
+        [(3, 4), (5, 4), (5,)],
+        T.linear_relu,
+        _linear_relu,
+        domains=("positive", "positive", "positive"),
+    ),
+    _row(
+        "linear_relu",
+        "linear_relu-dead",
+        [(3, 4), (5, 4), (5,)],
+        T.linear_relu,
+        _linear_relu,
+        domains=("positive", "positive", Domain(-1000.0, -500.0)),
+    ),
+    _row(
+        "linear_relu",
+        "linear_relu-batched",
+        [(2, 3, 4), (5, 4)],
+        T.linear_relu,
+        _linear_relu,
+        domains=("positive", "positive"),
+    ),
     _row("matmul", "matmul-2d", [(3, 4), (4, 2)], lambda a, b: a @ b, np.matmul),
     _row("matmul", "matmul-1d-1d", [(4,), (4,)], lambda a, b: a @ b, np.matmul),
     _row("matmul", "matmul-2d-1d", [(3, 4), (4,)], lambda a, b: a @ b, np.matmul),

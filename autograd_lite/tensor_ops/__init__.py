@@ -5,7 +5,8 @@
 - `reduce`: sums, means, extremes, the softmax family;
 - `select`: where, maximum, minimum, clip;
 - `shape`: reshape, transpose, indexing, joining;
-- `losses`: the fused, numerically stable losses (cross-entropy, BCE with logits).
+- `losses`: the fused, numerically stable losses (cross-entropy, BCE with logits);
+- `dense`: ``linear_relu``, a linear layer and its ReLU as one node.
 
 Every op is registered in `OPS`, the one registry of the tensor engine: the scalar engine's
 ops first, in its order, then the tensor-only ones. Registering an op makes it a method
@@ -32,6 +33,7 @@ from autograd_lite.tensor_ops import (  # noqa: E402, F401, I001  (they register
     select,
     shape,
     losses,
+    dense,
 )
 from autograd_lite.tensor_ops.elementwise import stable_sigmoid  # noqa: E402, F401
 

@@ -20,6 +20,7 @@ from autograd_lite import Tensor, tensor_ops
 from nn import functional as F
 from nn import init
 from nn.inputs import tensor_input
+from nn.layers.activations import ReLU
 from nn.module import Module
 from nn.validation import Rng, axis_in_range, generator, int_axis, positive_int, probability
 
@@ -80,6 +81,14 @@ class Linear(Module):
         dtype first: uint8 pixels or a float64 batch would otherwise promote every product
         and slow the whole network down. A Tensor with a graph is used as it is.
         """
+        return tensor_ops.linear(self._input(x), self.weight, self.bias)
+
+    def forward_relu(self, x: Tensor | np.ndarray) -> Tensor:
+        """``relu(self(x))`` as one node (`tensor_ops.linear_relu`): what `Sequential` runs
+        for a Linear followed by a ReLU."""
+        return tensor_ops.linear_relu(self._input(x), self.weight, self.bias)
+
+    def _input(self, x: Tensor | np.ndarray) -> Tensor:
         x = tensor_input(x, "Linear")
         dtype = self.weight.dtype
         if x.dtype != dtype and not x.requires_grad:
@@ -88,7 +97,7 @@ class Linear(Module):
             raise ValueError(
                 f"Linear: expected input of shape (..., {self.in_features}), got {x.shape}"
             )
-        return tensor_ops.linear(x, self.weight, self.bias)
+        return x
 
     def extra_repr(self) -> str:
         return (
@@ -103,6 +112,10 @@ class Sequential(Module):
     Its modules are named ``0``, ``1``, ... (``state_dict`` keys ``0.weight``, ...), as in
     PyTorch. Supports ``len``, iteration, indexing (a slice gives a new Sequential sharing
     the modules) and `append`.
+
+    A `Linear` followed by a `ReLU` runs as one node, ``tensor_ops.linear_relu`` (the same
+    values and gradients, one VJP and no intermediate array), unless one of the two has a
+    forward hook, which must see the Linear's own output.
     """
 
     def __init__(self, *modules: Module) -> None:
@@ -125,8 +138,15 @@ class Sequential(Module):
         return self
 
     def forward(self, x: Any) -> Any:
-        for module in self._modules:
-            x = module(x)
+        modules, i = self._modules, 0
+        while i < len(modules):
+            module = modules[i]
+            if i + 1 < len(modules) and _fusable(module, modules[i + 1]):
+                x = module.forward_relu(x)  # Linear, ReLU: one node
+                i += 2
+            else:
+                x = module(x)
+                i += 1
         return x
 
     def __len__(self) -> int:
@@ -153,6 +173,16 @@ class Sequential(Module):
                 f"Sequential: index {index} is out of range for {len(self._modules)} modules"
             )
         return self._modules[index]
+
+
+def _fusable(first: Module, second: Module) -> bool:
+    """A Linear then a ReLU (exactly those types), neither with forward hooks."""
+    return (
+        type(first) is Linear
+        and type(second) is ReLU
+        and not first.__dict__.get("_forward_hooks")
+        and not second.__dict__.get("_forward_hooks")
+    )
 
 
 class Flatten(Module):

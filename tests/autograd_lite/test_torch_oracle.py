@@ -62,6 +62,9 @@ TORCH = {
     "step": lambda a: (a >= 0).to(a.dtype) + 0.0 * a,  # derivative 0 everywhere
     "linear": F.linear,
     "linear-batched": F.linear,
+    "linear_relu": lambda x, w, b=None: torch.relu(F.linear(x, w, b)),
+    "linear_relu-dead": lambda x, w, b=None: torch.relu(F.linear(x, w, b)),
+    "linear_relu-batched": lambda x, w, b=None: torch.relu(F.linear(x, w, b)),
     "matmul-2d": torch.matmul,
     "matmul-1d-1d": torch.matmul,
     "matmul-2d-1d": torch.matmul,

@@ -1,0 +1,79 @@
+"""Softmax cross-entropy of integer labels: the forward (each row's softmax and loss) and
+the gradient ``(softmax - onehot) * scale``, each one pass over the logits.
+
+The forward keeps the softmax for the backward, which would otherwise compute it again.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from autograd_lite.kernels import switch
+from autograd_lite.kernels.jit import jit
+
+__all__ = ["softmax_cross_entropy", "softmax_cross_entropy_grad"]
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _compiled(z: np.ndarray, labels: np.ndarray) -> bool:
+    return (
+        switch.backend() == "numba"
+        and z.dtype in _FLOATS
+        and z.ndim == 2
+        and z.flags.c_contiguous
+        and labels.dtype.kind in "iu"
+    )
+
+
+def softmax_cross_entropy(z: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's softmax (a new array) and loss ``log(sum(exp(z))) - z[label]``, computed
+    from ``z - max(z)`` so that no exponential overflows. Labels must be in range."""
+    if _compiled(z, labels):
+        softmax, losses = np.empty_like(z), np.empty(len(z), z.dtype)
+        _forward_loop(z, labels.astype(np.intp, copy=False), softmax, losses)
+        return softmax, losses
+    shifted = z - z.max(axis=1, keepdims=True)  # exponents <= 0: no overflow
+    e = np.exp(shifted)
+    sums = e.sum(axis=1, keepdims=True)
+    losses = np.log(sums[:, 0]) - shifted[np.arange(len(labels)), labels]
+    return e / sums, losses
+
+
+@jit(fastmath=False)  # the max must see an inf or a NaN logit as NumPy does
+def _forward_loop(z, labels, softmax, losses):
+    for i in range(z.shape[0]):
+        top = z[i, 0]
+        for j in range(1, z.shape[1]):
+            top = max(top, z[i, j])
+        total = z.dtype.type(0)
+        for j in range(z.shape[1]):
+            e = math.exp(z[i, j] - top)
+            softmax[i, j] = e
+            total += e
+        for j in range(z.shape[1]):
+            softmax[i, j] /= total
+        losses[i] = math.log(total) - (z[i, labels[i]] - top)
+
+
+def softmax_cross_entropy_grad(softmax: np.ndarray, labels: np.ndarray, scale: float) -> np.ndarray:
+    """``(softmax - onehot(labels)) * scale``, a new array (`softmax` is kept: a graph
+    retained for a second backward reads it again)."""
+    if _compiled(softmax, labels):
+        grad = np.empty_like(softmax)
+        _grad_loop(softmax, labels.astype(np.intp, copy=False), softmax.dtype.type(scale), grad)
+        return grad
+    grad = softmax.copy()
+    grad[np.arange(len(labels)), labels] -= 1.0
+    grad *= scale
+    return grad
+
+
+@jit
+def _grad_loop(softmax, labels, scale, grad):
+    for i in range(softmax.shape[0]):
+        for j in range(softmax.shape[1]):
+            grad[i, j] = softmax[i, j] * scale
+        grad[i, labels[i]] -= scale
