@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd_lite.kernels import softmax as softmax_kernels
 from autograd_lite.primitive import primitive
 from autograd_lite.tensor import Tensor, as_tensor
 from autograd_lite.tensor_ops import OPS
@@ -86,19 +87,24 @@ def cross_entropy(logits: Tensor, labels: Any, reduction: str = "mean") -> Tenso
     if logits.ndim != 2:
         raise ValueError(f"cross_entropy: expected logits of shape (N, C), got {logits.shape}")
     y = _labels(labels, *logits.shape)
-    # The lean path of `softmax_cross_entropy`: the forward's exponentials are kept for the
-    # VJP, which would otherwise compute them again (this runs once per training step).
+    # The lean path of `softmax_cross_entropy`: the forward's softmax is kept for the VJP,
+    # which would otherwise compute it again (this runs once per training step); both are
+    # one pass over the logits with the compiled kernels.
     z = logits.data
-    e, sums, losses = _softmax_parts(z, y)
+    softmax, losses = softmax_kernels.softmax_cross_entropy(z, y)
     ans = _reduce(losses, reduction, "cross_entropy")
-    vjp = partial(_cross_entropy_vjp, ans, z, y, reduction, e, sums)
+    vjp = partial(_cross_entropy_vjp, ans, z, y, reduction, softmax)
     how = (softmax_cross_entropy, (), {"labels": y, "reduction": reduction})
     return Tensor._result(ans, (logits,), vjp, "cross_entropy", how)
 
 
-def _cross_entropy_vjp(ans: Any, z: Any, y: Any, reduction: str, e: Any, sums: Any, g: Any):
-    rule = softmax_cross_entropy.rule
-    return rule(g, ans, z, labels=y, reduction=reduction, softmax=e / sums)
+def _cross_entropy_vjp(ans: Any, z: Any, y: Any, reduction: str, softmax: Any, g: Any):
+    """First order (on arrays): ``(softmax - onehot) * g`` (over N for the mean)."""
+    if reduction == "none":  # each row's loss has its own gradient: the rule's general form
+        rule = softmax_cross_entropy.rule
+        return rule(g, ans, z, labels=y, reduction=reduction, softmax=softmax.copy())
+    scale = g * (1.0 / len(y) if reduction == "mean" else 1.0)
+    return (softmax_kernels.softmax_cross_entropy_grad(softmax, y, scale),)
 
 
 def _softmax_parts(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -56,7 +56,7 @@ def test_relu_mask_and_bias_gradient_agree(data, dtype, shape, into_buffer):
     np.testing.assert_allclose(fast_b, ref_b, **_tolerance(dtype))
 
 
-@given(st.data(), DTYPES, shapes)
+@given(st.data(), st.just(np.float32), shapes)  # float64 always takes the reference
 def test_softmax_cross_entropy_agrees(data, dtype, shape):
     z = data.draw(hnp.arrays(dtype, shape, elements=st.floats(-50, 50, width=32)))
     y = data.draw(hnp.arrays(np.int64, shape[:1], elements=st.integers(0, shape[1] - 1)))
