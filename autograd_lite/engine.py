@@ -22,6 +22,7 @@ gradient vs only the leaves') is a class attribute the walk reads once, so one w
 from __future__ import annotations
 
 import contextlib
+import gc
 import math
 import os
 import threading
@@ -287,6 +288,20 @@ def backward(
     if create_graph:
         _backward_on_nodes(root, seed)
         return
+    # The walk creates no reference cycles, but its allocations (the sort's stack, the
+    # gradients) would trigger the cyclic GC, which then traverses every node of a large
+    # graph again and again: paused for the walk, resumed after (a no-op if it was off).
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        _backward(root, seed, retain_graph)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _backward(root: Node, seed: Any, retain_graph: bool) -> None:
     order = topological_order(root)
     for node in order:
         if node._vjp is not None:

@@ -83,10 +83,10 @@ class CompiledLoop:
 
     def __call__(self, *args: Any) -> Any:
         dispatcher = self._dispatcher or self._compile_lazily()
-        known = len(dispatcher.signatures)
+        known = len(dispatcher.overloads)  # (`.signatures` builds a list: too slow here)
         start = time.perf_counter()
         result = dispatcher(*args)
-        if len(dispatcher.signatures) != known:  # this call compiled (or loaded) a version
+        if len(dispatcher.overloads) != known:  # this call compiled (or loaded) a version
             self._record(dispatcher, time.perf_counter() - start)
         return result
 
