@@ -42,13 +42,16 @@ test: system-deps $(INSTALLED)
 	$(BIN)/python -m pytest
 
 ## demo: the main job: train a 784-128-10 MLP on MNIST (Adam 1e-3, batch 32, 5 epochs), print
-## the test accuracy and write the loss curves to mnist_loss.png. MNIST ships inside the
-## package (nn/data/shipped/mnist); $$AUTOGRAD_LITE_DATA points at another copy if you like.
+## the test accuracy and write the loss curves to mnist_loss.png, with the fast extra (numba
+## kernels, compiled once and cached). MNIST ships inside the package (nn/data/shipped/mnist);
+## $$AUTOGRAD_LITE_DATA points at another copy if you like.
 demo: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[fast]'
 	$(BIN)/autograd-lite train --dataset mnist --hidden 128 --activation relu --optimizer adam \
 	  --lr 1e-3 --batch-size 32 --epochs 5 --seed 0 --plot mnist_loss.png
 
-## bench: every benchmark, with the peers we compare against when they are installed
+## bench: every benchmark, with the peers we compare against (micrograd, JAX) and the numba
+## kernels (the bench extra)
 bench: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks

@@ -7,9 +7,17 @@ import platform
 
 import numpy as np
 
-from benchmarks import mnist, scalar, tensor
+from autograd_lite import kernels
+from benchmarks import kernels as kernel_bench
+from benchmarks import load, mnist, scalar, tensor
 
-BENCHMARKS = {**scalar.BENCHMARKS, **tensor.BENCHMARKS, **mnist.BENCHMARKS}
+BENCHMARKS = {
+    **scalar.BENCHMARKS,
+    **tensor.BENCHMARKS,
+    **kernel_bench.BENCHMARKS,
+    **mnist.BENCHMARKS,
+    **load.BENCHMARKS,
+}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -22,9 +30,23 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"unknown benchmark(s) {unknown}: expected some of {list(BENCHMARKS)}")
     size = "smoke" if args.smoke else "full"
     print(f"# Python {platform.python_version()}, NumPy {np.__version__}, {platform.machine()}")
+    print(f"# {_versions()}; kernels: {kernels.backend()}")
     for name in args.names or BENCHMARKS:
         print()
         print(BENCHMARKS[name](size), flush=True)
+
+
+def _versions() -> str:
+    """The peers' and helpers' versions, where installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("numba", "threadpoolctl", "torch", "jax", "micrograd"):
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} not installed")
+    return ", ".join(found)
 
 
 if __name__ == "__main__":

@@ -4,25 +4,33 @@ Every candidate trains the same network (ReLU, mean softmax cross-entropy, Adam 
 float32) from the same initial weights on the same batches, in the same process:
 
 - the optimised NumPy floor (`benchmarks.numpy_mlp`), the reference of every ratio;
-- autograd-lite: ``nn.Sequential`` + ``nn.optim.Adam`` + ``nn.functional.cross_entropy``;
+- autograd-lite: ``nn.Sequential`` + ``nn.optim.Adam`` + ``nn.functional.cross_entropy``,
+  with the compiled kernels (numba, when installed) and with the NumPy kernels;
 - the same math in plain NumPy (what the floor's optimisations are worth);
-- PyTorch eager, and with ``Adam(fused=True)``, when it is installed.
+- PyTorch eager, and with ``Adam(fused=True)``, when it is installed;
+- JAX, the whole step compiled with ``jax.jit``, when it is installed.
+
+Every candidate runs with the BLAS threads that `nn.fit` would choose for this model
+(`nn.blas`: one thread for these small products), PyTorch with as many threads.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 import nn
-from autograd_lite import Tensor, no_grad
+from autograd_lite import Tensor, kernels, no_grad
 from benchmarks.numpy_mlp import NaiveNumpyMLP, OptimisedNumpyMLP, init_params
 from benchmarks.timing import compare, format_table
 from nn import functional as F
+from nn.blas import choose_threads
 from nn.optim import Adam
 
 SIZES = {
@@ -80,22 +88,45 @@ def pytorch(params: list[np.ndarray], fused: bool) -> Callable[[np.ndarray, np.n
     return step
 
 
-def _candidates(batch: int) -> dict[str, Callable[[np.ndarray, np.ndarray], float]]:
+def _on_backend(name: str, step: Callable[[np.ndarray, np.ndarray], float]) -> Callable:
+    """`step` run with the kernels `name` (the choice is switched per call: candidates
+    interleave)."""
+
+    def run(x: np.ndarray, y: np.ndarray) -> float:
+        with kernels.use_backend(name):
+            return step(x, y)
+
+    return run
+
+
+def _candidates(batch: int, threads: int) -> dict[str, Callable[[np.ndarray, np.ndarray], float]]:
     params = init_params(np.random.default_rng(0))
-    candidates = {
-        "NumPy, optimised (floor)": OptimisedNumpyMLP(params, batch).step,
-        "autograd-lite": ours(params)[1],
-        "NumPy, naive": NaiveNumpyMLP(params).step,
-    }
-    try:
+    candidates = {"NumPy, optimised (floor)": OptimisedNumpyMLP(params, batch).step}
+    if kernels.numba_installed():
+        candidates["autograd-lite, numba kernels"] = _on_backend("numba", ours(params)[1])
+    candidates["autograd-lite, NumPy kernels"] = _on_backend("numpy", ours(params)[1])
+    candidates["NumPy, naive"] = NaiveNumpyMLP(params).step
+    with contextlib.suppress(ImportError):
         import torch
 
-        torch.set_num_threads(os.cpu_count() or 1)
+        torch.set_num_threads(threads)
         candidates["PyTorch eager"] = pytorch(params, fused=False)
         candidates["PyTorch, fused Adam"] = pytorch(params, fused=True)
-    except ImportError:
-        pass
+    with contextlib.suppress(ImportError):
+        from benchmarks.jax_mlp import jax_step
+
+        candidates["JAX jit"] = jax_step(params)
     return candidates
+
+
+def blas_threads(batch: int) -> int:
+    """The BLAS threads `nn.fit` would use for the MNIST MLP at `batch` (`nn.blas`)."""
+    model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+    return choose_threads(model, batch) or os.cpu_count() or 1
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
 
 
 def _loop(
@@ -122,14 +153,19 @@ def bench_training(size: str) -> str:
         usable = (len(X) // batch) * batch
         batches = [(X[i : i + batch], y[i : i + batch]) for i in range(0, usable, batch)]
 
+        threads, before = blas_threads(batch), _load()
         candidates = {
-            name: _loop(step, batches, steps) for name, step in _candidates(batch).items()
+            name: _loop(step, batches, steps) for name, step in _candidates(batch, threads).items()
         }
-        timings = compare(candidates, repeats=SIZES[size]["repeats"], work=steps * batch)
+        with threadpool_limits(limits=threads, user_api="blas"):
+            timings = compare(candidates, repeats=SIZES[size]["repeats"], work=steps * batch)
         title = f"MNIST 784-128-10 training, Adam, batch {batch}: time per sample"
         table = format_table(title, timings, "sample", reference="NumPy, optimised (floor)")
         rates = ", ".join(f"{t.name} {1 / t.median / 1e3:.1f}k" for t in timings)
-        tables.append(f"{table}\nsamples per second (median): {rates}")
+        tables.append(
+            f"{table}\nsamples per second (median): {rates}\nBLAS threads {threads} "
+            f"(the nn.blas policy); load average before {before}, after {_load()}"
+        )
     return "\n\n".join(tables)
 
 

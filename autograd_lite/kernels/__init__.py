@@ -14,7 +14,8 @@ The ops call the function; which body runs is an implementation detail:
 The compiled loops run when numba imports, unless ``AUTOGRAD_LITE_KERNELS=numpy`` or
 ``set_backend("numpy")`` says otherwise (`switch`). They compile on first use, which takes
 a few seconds once per machine: numba caches the machine code on disk, and
-`compile_report` lists what compiled in this process and what came from the cache.
+`compile_report` lists what compiled in this process and what came from the cache
+(`warm_up` compiles them all at once, e.g. before timing).
 
 Examples
 --------
@@ -36,6 +37,7 @@ from autograd_lite.kernels.switch import (
     set_backend,
     use_backend,
 )
+from autograd_lite.kernels.warm import warm_up
 
 __all__ = [
     "ENV_VAR",
@@ -45,4 +47,5 @@ __all__ = [
     "numba_installed",
     "set_backend",
     "use_backend",
+    "warm_up",
 ]
