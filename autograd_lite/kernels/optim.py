@@ -41,14 +41,19 @@ def _compiled(*arrays: np.ndarray | None) -> bool:
     if switch.backend() != "numba":
         return False
     dtype = arrays[0].dtype
-    return dtype in _NONE and all(
-        a is None or (a.dtype == dtype and a.flags.c_contiguous) for a in arrays
-    )
+    if dtype not in _NONE:
+        return False
+    for a in arrays:  # a loop, not all(): this runs for every update
+        if a is not None and (a.dtype != dtype or not a.flags.c_contiguous):
+            return False
+    return True
 
 
 def _flat(a: np.ndarray | None, dtype: np.dtype) -> np.ndarray:
     """A contiguous array as 1-D (a view), None as an empty array (the loops' "absent")."""
-    return _NONE[dtype] if a is None else a.reshape(-1)
+    if a is None:
+        return _NONE[dtype]
+    return a if a.ndim == 1 else a.reshape(-1)
 
 
 def effective_grad(
