@@ -27,6 +27,9 @@ from tests.autograd_lite.test_tensor_ops import draw_inputs
 from tests.op_table import LOSS_OPS, TENSOR_OPS
 
 CASES = TENSOR_OPS + LOSS_OPS
+# Each example of these runs gradcheck on a gradient's graph: a third of the profile's count.
+HEAVY = settings(max_examples=max(10, settings.default.max_examples // 3))
+FEW = settings(max_examples=5)  # a few shapes: the values do not choose the rules
 
 
 def _gradients_on_nodes(case, xs: list[Tensor], u: Tensor) -> list[Tensor]:
@@ -61,7 +64,7 @@ def _draw(case, data):
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-@settings(deadline=None, max_examples=30)
+@HEAVY
 @given(data=st.data())
 def test_second_derivatives_match_finite_differences_of_the_gradient(case, data):
     xs, u, w, vs = _draw(case, data)
@@ -70,7 +73,6 @@ def test_second_derivatives_match_finite_differences_of_the_gradient(case, data)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-@settings(deadline=None, max_examples=20)
 @given(data=st.data())
 def test_the_gradient_with_a_graph_is_the_first_order_gradient(case, data):
     xs, u, _, _ = _draw(case, data)
@@ -85,7 +87,7 @@ def test_the_gradient_with_a_graph_is_the_first_order_gradient(case, data):
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-@settings(deadline=None, max_examples=5)
+@FEW
 @given(data=st.data())
 def test_a_plain_backward_builds_no_node(case, data):
     xs, u, _, _ = _draw(case, data)
