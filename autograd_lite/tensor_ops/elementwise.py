@@ -31,7 +31,7 @@ from autograd_lite.tensor import Tensor
 from autograd_lite.tensor_ops import OPS
 from autograd_lite.tensor_ops._rules import diagonal_jvp, value, where
 
-_SQRT_2PI = np.sqrt(2.0 * np.pi)
+_SQRT_2PI = float(np.sqrt(2.0 * np.pi))  # a Python float: weak, so float32 stays float32
 
 # ---------------------------------------------------------------------------- arithmetic
 
