@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from autograd_lite import engine, gradcheck
 from autograd_lite.tensor import Tensor
+from autograd_lite.testing import DOMAINS
 from tests.autograd_lite.test_tensor_ops import draw_inputs
 from tests.op_table import LOSS_OPS, TENSOR_OPS
 
@@ -68,6 +69,34 @@ def _draw(case, data):
 @given(data=st.data())
 def test_second_derivatives_match_finite_differences_of_the_gradient(case, data):
     xs, u, w, vs = _draw(case, data)
+    leaves = [Tensor(a, requires_grad=True) for a in [*xs, u]]
+    assert gradcheck(_pairing(case, vs, w), *leaves)
+
+
+def _edge(domain, where: str) -> float | None:
+    """The domain's end (`low`, `high`) or 0, if the domain holds it (None otherwise)."""
+    d = DOMAINS[domain] if isinstance(domain, str) else domain
+    x = {"low": d.low, "high": d.high, "zero": 0.0}[where]
+    return x if d.contains(x) else None
+
+
+EDGES = [
+    pytest.param(case, where, id=f"{case.id}-{where}")
+    for case in CASES
+    if not case.distinct  # (their values must differ: the hypothesis test draws them)
+    for where in ("low", "high", "zero")
+    if all(_edge(d, where) is not None for d in case.domains)
+]
+
+
+@pytest.mark.parametrize(("case", "where"), EDGES)
+def test_second_derivatives_at_the_ends_of_the_domain_and_at_zero(case, where):
+    shapes = [(2, 3)] * len(case.domains) if case.shapes is None else find(case.shapes, bool)
+    xs = [np.full(s, _edge(d, where)) for d, s in zip(case.domains, shapes)]
+    out = case.call(*[Tensor(x) for x in xs])
+    rng = np.random.default_rng(1)
+    u, w = rng.standard_normal(out.shape), rng.standard_normal(out.shape)
+    vs = [rng.standard_normal(x.shape) for x in xs]
     leaves = [Tensor(a, requires_grad=True) for a in [*xs, u]]
     assert gradcheck(_pairing(case, vs, w), *leaves)
 
