@@ -4,7 +4,8 @@ Each op's JVP rule (`Primitive.defjvp`) must describe the same derivative as its
 for random directions, ``<jvp(u), v> = <u, vjp(v)>``, with the JVP rules on arrays
 (`autograd_lite.jvp`) and the VJP rules on arrays (a plain ``backward``). Nested, with the
 primals and tangents as nodes, the rules run on nodes and record: the tangent has the same
-value, and its own gradient (reverse over forward) matches finite differences.
+value, and its own gradient (reverse over forward) matches finite differences. Forward over
+reverse (`autograd_lite.hvp`'s way) agrees with reverse over reverse.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd_lite import engine, gradcheck, jvp, tensor_ops
+from autograd_lite import engine, grad, gradcheck, jvp, tensor_ops
 from autograd_lite.primitive import Primitive
 from autograd_lite.tensor import Tensor
 from tests.autograd_lite.test_tensor_ops import draw_inputs
@@ -83,6 +84,37 @@ def test_nested_forward_mode_records_a_tangent_that_differentiates(case, data):
     np.testing.assert_allclose(on_nodes, on_arrays, rtol=1e-12, atol=1e-12)
     w = [np.random.default_rng(len(xs)).standard_normal(np.shape(u)) for u in us]
     assert gradcheck(_forward_pairing(case, v, w), *nodes)
+
+
+def _hessian_times(case, xs, us, v) -> list[np.ndarray]:
+    """``H u`` of ``f = <case.call(*xs), v>``, reverse over reverse (``create_graph``)."""
+    leaves = [Tensor(x, requires_grad=True) for x in xs]
+    (case.call(*leaves) * v).sum().backward(create_graph=True)
+    grads = [leaf.grad for leaf in leaves]
+    for leaf in leaves:
+        leaf.zero_grad()
+    pairing = sum(((g * u).sum() for g, u in zip(grads, us)), Tensor(0.0))
+    if pairing.requires_grad:  # (no graph where every gradient is a constant: H = 0)
+        pairing.backward()
+    return [
+        np.zeros(np.shape(x)) if leaf.grad is None else leaf.grad for x, leaf in zip(xs, leaves)
+    ]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+@given(data=st.data())
+def test_forward_over_reverse_is_reverse_over_reverse(case, data):
+    """``jvp(grad(f))``, the JVP rules run on the nodes the VJP rules record (`hvp`'s way),
+    gives the Hessian-vector product that differentiating the gradient again gives."""
+    xs, us, v = _directions(case, data)
+
+    def f(*leaves: Tensor) -> Tensor:
+        return (case.call(*leaves) * v).sum()
+
+    expected = _hessian_times(case, xs, us, v)
+    for i, want in enumerate(expected):
+        _, got = jvp(grad(f, argnums=i), xs, us)
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9 * (1 + np.abs(want).max()))
 
 
 def test_every_primitive_of_the_tensor_ops_has_a_vjp_and_a_jvp():
