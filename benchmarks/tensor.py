@@ -4,6 +4,7 @@ hand-written NumPy doing the same math in the same process."""
 from __future__ import annotations
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from autograd_lite import Tensor, tensor_ops
 from benchmarks.timing import compare, format_table
@@ -90,11 +91,12 @@ def bench_mlp_forward_backward(size: str) -> str:
             da = (dz @ w2) * (h > 0)
             _gw1, _gc1 = da.T @ x, da.sum(axis=0)
 
-    timings = compare(
-        {"NumPy, same math": numpy_same_math, "autograd-lite Tensor": ours},
-        repeats=SIZES[size]["repeats"],
-        work=steps,
-    )
+    with threadpool_limits(limits=1, user_api="blas"):  # as nn.fit would: see nn.blas
+        timings = compare(
+            {"NumPy, same math": numpy_same_math, "autograd-lite Tensor": ours},
+            repeats=SIZES[size]["repeats"],
+            work=steps,
+        )
     title = "784-128-10 MLP forward + backward, batch 128, float32"
     return format_table(title, timings, "step", reference="NumPy, same math")
 
