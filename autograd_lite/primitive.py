@@ -12,8 +12,12 @@ In the shape of HIPS autograd's ``primitive`` / ``defvjp``::
 
 Called on plain numbers or arrays, ``softsign`` is the plain function. Called with a `Value`
 or a `Tensor` among its inputs, it returns a node of that engine: the forward runs on the
-inputs' data, and the VJP is called during ``backward()`` with the gradient, the answer and
-the same data (never the nodes: a VJP that held its own node would be a reference cycle).
+inputs' data, and for ``backward()`` the VJP is called with the gradient, the answer and the
+same data (never the nodes: a VJP that held its own node would be a reference cycle). For
+``backward(create_graph=True)`` and `autograd_lite.grad` of a gradient, the engine calls the
+same VJP with nodes instead (the gradient, the op's own node as the answer, the input
+nodes), so a VJP written with operators and ops, as above, records the derivative's graph:
+one rule serves both. `defjvp` gives forward mode its rules, the same way.
 
 **Inputs and constants.** The function's parameters *without* a default are its inputs, the
 ones gradients flow to (Python numbers passed there become constant nodes); parameters

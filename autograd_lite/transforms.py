@@ -151,6 +151,8 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
         tangent = out._gradient_node(0.0) if nested else _zeros_like(out.data)
     elif not nested and isinstance(tangent, Node):
         tangent = tangent.data
+    elif nested and not isinstance(tangent, Node):  # a constant tangent (step's zero)
+        tangent = out._gradient_node(tangent)
     return call.lower(out), tangent
 
 
