@@ -458,8 +458,14 @@ def linear(weights: Sequence[Value], inputs: Sequence[Value | float], bias: Valu
     def vjp(g: float) -> tuple[float, ...]:
         return weighted_sum.rule(g, ans, *data, n=n, bias=has_bias)
 
-    how = (weighted_sum, (), {"n": n, "bias": has_bias})
+    how = _LINEAR_CALLS.get((n, has_bias))
+    if how is None:  # one shared record per layer width: no dict built per neuron
+        how = _LINEAR_CALLS[n, has_bias] = (weighted_sum, (), {"n": n, "bias": has_bias})
     return Value._result(ans, nodes, vjp, "linear", how)
+
+
+# (n, bias) -> the call `linear` records for derivatives of derivatives (never mutated).
+_LINEAR_CALLS: dict[tuple[int, bool], tuple[Any, tuple, dict[str, Any]]] = {}
 
 
 @primitive
