@@ -398,14 +398,21 @@ def _depending_on(order: list[Node], wrt: Iterable[Node]) -> set[Node]:
 def _vjp_on_nodes(node: Node, g: Node) -> tuple[Any, ...]:
     if node._vjp is _released_vjp:
         _released_vjp(g)
+    prim, constants, kwargs = recorded_call(
+        node, "create_graph", "its gradient cannot be differentiated"
+    )
+    return prim.vjp_on_nodes(g, node, node._parents, constants, kwargs)
+
+
+def recorded_call(node: Node, mode: str, goal: str) -> tuple[Any, tuple[Any, ...], dict]:
+    """The call that made `node`: ``(primitive, constants, kwargs)``, or a RuntimeError
+    naming the op when it was recorded without its primitive (``mode``: ..., so ``goal``)."""
     how = node._how
     if how is None:
         raise RuntimeError(
-            f"create_graph: the op {node._op!r} was recorded without its primitive, so its "
-            f"gradient cannot be differentiated"
+            f"{mode}: the op {node._op!r} was recorded without its primitive, so {goal}"
         )
-    prim, constants, kwargs = how if type(how) is tuple else (how, (), {})
-    return prim.vjp_on_nodes(g, node, node._parents, constants, kwargs)
+    return how if type(how) is tuple else (how, (), {})
 
 
 def _backward_on_nodes(root: Node, seed: Any) -> None:

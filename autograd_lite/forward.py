@@ -57,13 +57,9 @@ def carrying_tangents(tangents: dict[Node, Any]) -> Iterator[dict[Node, Any]]:
 
 
 def _tangent_of(node: Node, incoming: list[Any]) -> Any:
-    how = node._how
-    if how is None:
-        raise RuntimeError(
-            f"forward mode: the op {node._op!r} was recorded without its primitive, so no "
-            f"tangent can go through it"
-        )
-    prim, constants, kwargs = how if type(how) is tuple else (how, (), {})
+    prim, constants, kwargs = engine.recorded_call(
+        node, "forward mode", "no tangent can go through it"
+    )
     if any(isinstance(t, Node) for t in incoming):  # nested: the rules record
         return prim.jvp(incoming, node, node._parents, constants, kwargs)
     inputs = [parent.data for parent in node._parents]

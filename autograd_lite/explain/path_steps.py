@@ -8,7 +8,6 @@ the paths so far, ``.to_html(path)`` and ``.widget()`` play them (`autograd_lite
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,24 +56,12 @@ class PathStep:
         return f"{self.caption}. {self.arithmetic}."
 
 
-class PathReplay(Playable, Sequence):
+class PathReplay(Playable):
     """The chain-rule paths from `w` to `L` as steps: ``replay[k]`` is a `PathStep`,
     ``replay.draw(k)`` its picture; ``to_html(path)`` and ``widget()`` play them."""
 
     def __init__(self, w: Node, L: Node, steps: list[PathStep]) -> None:
         self.w, self.L, self.steps = w, L, steps
-
-    def __len__(self) -> int:
-        return len(self.steps)
-
-    def __getitem__(self, k: Any) -> Any:
-        return self.steps[k]
-
-    def __iter__(self) -> Iterator[PathStep]:
-        return iter(self.steps)
-
-    def __str__(self) -> str:
-        return "\n".join(str(step) for step in self.steps)
 
     @property
     def paths(self) -> list[ChainPath]:

@@ -8,13 +8,29 @@ The steps are data computed here; the players draw them, so they live in
 from __future__ import annotations
 
 import pathlib
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 __all__ = ["Playable"]
 
 
-class Playable:
-    """A mixin for step sequences (`BackwardReplay`, `PathReplay`) that can be played."""
+class Playable(Sequence):
+    """The base of the step sequences that can be played (`BackwardReplay`, `PathReplay`):
+    a sequence of ``self.steps``, its story one step per line, and its players."""
+
+    steps: list[Any]
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __getitem__(self, k: Any) -> Any:
+        return self.steps[k]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.steps)
+
+    def __str__(self) -> str:
+        return "\n".join(str(step) for step in self.steps)
 
     def to_html(self, path: str | pathlib.Path, **options: Any) -> str:
         """Write one standalone HTML page that plays every frame, and return its path.

@@ -15,7 +15,6 @@ pending after each step, and ``replay.draw(k)`` (in `autograd_lite.draw`) shows 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,7 +96,7 @@ class Step:
         return f"{head}. It sends {sends}."
 
 
-class BackwardReplay(Playable, Sequence):
+class BackwardReplay(Playable):
     """The steps of reverse mode from `root`; ``replay[k]`` is a `Step`, ``str(replay)`` the
     whole story, ``replay.draw(k)`` the picture of step k, ``replay.forward`` the forward
     pass before it; ``replay.to_html(path)`` and ``replay.widget()`` play both passes."""
@@ -113,18 +112,6 @@ class BackwardReplay(Playable, Sequence):
         for step in steps:
             for c in step.outgoing:
                 self._complete_at[c.parent] = step.index
-
-    def __len__(self) -> int:
-        return len(self.steps)
-
-    def __getitem__(self, k: Any) -> Any:
-        return self.steps[k]
-
-    def __iter__(self) -> Iterator[Step]:
-        return iter(self.steps)
-
-    def __str__(self) -> str:
-        return "\n".join(str(step) for step in self.steps)
 
     @property
     def forward(self) -> list[ForwardStep]:
