@@ -6,7 +6,8 @@ tiny state values to zero (`flush_below`): the moments of a unit whose gradient 
 (a dead ReLU) decay geometrically into subnormal numbers, and arithmetic on subnormals is
 many times slower on x86. The flushed values are far below any update they could make
 (Adam divides by ``sqrt(v) + eps``), so results agree with the references to float32
-tolerance.
+tolerance. The references flush too, with `flush_subnormal`, when the caller asks (the
+optimizers ask every `FLUSH_EVERY` steps: it costs three passes, too many for every step).
 
 Every function takes the parameter `p` (updated in place), its gradient `g` (never
 written), the state arrays, the hyperparameters, and two scratch arrays shaped like `p`
@@ -23,9 +24,18 @@ import numpy as np
 from autograd_lite.kernels import switch
 from autograd_lite.kernels.jit import jit
 
-__all__ = ["adam_update", "flush_below", "rmsprop_update", "sgd_update"]
+__all__ = [
+    "FLUSH_EVERY",
+    "adam_update",
+    "flush_below",
+    "flush_subnormal",
+    "rmsprop_update",
+    "sgd_update",
+]
 
 _NONE = {np.dtype(np.float32): np.empty(0, np.float32), np.dtype(np.float64): np.empty(0)}
+#: How often (in steps) the optimizers ask the NumPy references to flush their state.
+FLUSH_EVERY = 50
 
 
 def flush_below(dtype: np.dtype) -> float:
@@ -33,6 +43,13 @@ def flush_below(dtype: np.dtype) -> float:
     and 2^-1000 in float64, far enough above the smallest normal number that decaying
     state (times beta) never becomes subnormal."""
     return 2.0**-100 if np.dtype(dtype) == np.float32 else 2.0**-1000
+
+
+def flush_subnormal(*arrays: np.ndarray | None) -> None:
+    """Set to zero, in place, the entries of each array below `flush_below` in magnitude."""
+    for a in arrays:
+        if a is not None and a.dtype.kind == "f":
+            np.putmask(a, np.abs(a) < flush_below(a.dtype), 0)
 
 
 def _compiled(*arrays: np.ndarray | None) -> bool:
@@ -91,9 +108,10 @@ def sgd_update(
     first: bool,
     work: np.ndarray | None,
     tmp: np.ndarray,
+    flush: bool = False,
 ) -> None:
     """SGD as PyTorch's: `buf` is the momentum buffer (None without momentum), which the
-    `first` step sets to the gradient itself."""
+    `first` step sets to the gradient itself. `flush`: the reference flushes `buf` too."""
     if _compiled(p, g, buf):
         d, x = p.dtype, p.dtype.type  # scalars of the arrays' dtype: no float64 arithmetic
         _sgd_loop(_flat(p, d), _flat(g, d), _flat(buf, d), x(lr), x(momentum),
@@ -119,6 +137,8 @@ def sgd_update(
             d = buf
     np.multiply(d, lr, out=tmp)
     p -= tmp
+    if flush:
+        flush_subnormal(buf)
 
 
 @jit(fastmath=False)
@@ -153,11 +173,12 @@ def adam_update(
     maximize: bool,
     work: np.ndarray | None,
     tmp: np.ndarray,
+    flush: bool = False,
 ) -> None:
     """Adam with pre-scaled moments (see `nn.optim.Adam`): ``m <- b1 m + g``,
     ``v <- b2 v + g^2`` (``v_max <- max(v_max, v)`` with AMSGrad, None without), then
     ``p -= step_size * m / (sqrt(v or v_max) + eps)``; the bias corrections are folded
-    into `step_size` and `eps` by the caller."""
+    into `step_size` and `eps` by the caller. `flush`: the reference flushes the moments."""
     if _compiled(p, g, m, v, v_max):
         d, x = p.dtype, p.dtype.type
         _adam_loop(_flat(p, d), _flat(g, d), _flat(m, d), _flat(v, d), _flat(v_max, d),
@@ -178,6 +199,8 @@ def adam_update(
     np.divide(m, tmp, out=tmp)
     tmp *= step_size
     p -= tmp
+    if flush:
+        flush_subnormal(m, v, v_max)
 
 
 @jit(fastmath=False)
@@ -218,9 +241,11 @@ def rmsprop_update(
     maximize: bool,
     work: np.ndarray | None,
     tmp: np.ndarray,
+    flush: bool = False,
 ) -> None:
     """RMSprop as PyTorch's: `v` the running mean of g^2, `g_avg` that of g (centered,
-    else None), `buf` the momentum buffer (momentum > 0, else None)."""
+    else None), `buf` the momentum buffer (momentum > 0, else None). `flush`: the
+    reference flushes the state."""
     if _compiled(p, g, v, g_avg, buf):
         d, x = p.dtype, p.dtype.type
         _rmsprop_loop(_flat(p, d), _flat(g, d), _flat(v, d), _flat(g_avg, d), _flat(buf, d),
@@ -250,6 +275,8 @@ def rmsprop_update(
     else:
         tmp *= lr
     p -= tmp
+    if flush:
+        flush_subnormal(v, g_avg, buf)
 
 
 @jit(fastmath=False)

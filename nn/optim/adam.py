@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite.kernels.optim import adam_update
+from autograd_lite.kernels.optim import FLUSH_EVERY, adam_update
 from nn.optim.optimizer import NewState, Optimizer, ParamsT
 from nn.validation import boolean, real
 
@@ -140,4 +140,4 @@ class Adam(Optimizer):
         c, e = self._scalars(group, state["step"])
         adam_update(p, g, m, v, v_max, beta1=b1, beta2=b2, step_size=c, eps=e,
                     weight_decay=group["weight_decay"], maximize=group["maximize"],
-                    work=work, tmp=tmp)  # fmt: skip
+                    work=work, tmp=tmp, flush=state["step"] % FLUSH_EVERY == 0)  # fmt: skip

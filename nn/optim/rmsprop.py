@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite.kernels.optim import rmsprop_update
+from autograd_lite.kernels.optim import FLUSH_EVERY, rmsprop_update
 from nn.optim.optimizer import NewState, Optimizer, ParamsT
 from nn.validation import boolean, real
 
@@ -109,4 +109,4 @@ class RMSprop(Optimizer):
         rmsprop_update(p, g, v, g_avg, buf, lr=group["lr"], alpha=group["alpha"],
                        eps=group["eps"], momentum=group["momentum"],
                        weight_decay=group["weight_decay"], maximize=group["maximize"],
-                       work=work, tmp=tmp)  # fmt: skip
+                       work=work, tmp=tmp, flush=state["step"] % FLUSH_EVERY == 0)  # fmt: skip

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite.kernels.optim import sgd_update
+from autograd_lite.kernels.optim import FLUSH_EVERY, sgd_update
 from nn.optim.optimizer import NewState, Optimizer, ParamsT
 from nn.validation import boolean, real
 
@@ -109,4 +109,4 @@ class SGD(Optimizer):
         sgd_update(p, g, buf, lr=group["lr"], momentum=group["momentum"],
                    dampening=group["dampening"], nesterov=group["nesterov"],
                    weight_decay=group["weight_decay"], maximize=group["maximize"], first=first,
-                   work=work, tmp=tmp)  # fmt: skip
+                   work=work, tmp=tmp, flush=state["step"] % FLUSH_EVERY == 0)  # fmt: skip

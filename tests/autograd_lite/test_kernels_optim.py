@@ -124,3 +124,19 @@ def test_non_contiguous_arrays_take_the_numpy_path():
                    weight_decay=0.0, maximize=False, first=True, work=None,
                    tmp=np.empty_like(p))  # fmt: skip
     np.testing.assert_array_equal(p, np.zeros_like(p))
+
+
+def test_the_numpy_reference_flushes_when_asked():
+    p, g = np.ones(3, np.float32), np.zeros(3, np.float32)
+    m = np.array([1e-39, 1e-31, 1e-3], np.float32)  # subnormal, below 2^-100, normal
+    v = m.copy()
+    with kernels.use_backend("numpy"):
+        kw = {"step_size": 1e-3, "eps": 1e-8, "weight_decay": 0.0, "maximize": False}
+        adam_update(p, g, m, v, None, beta1=0.9, beta2=0.999, work=None, tmp=p.copy(), **kw)
+        assert m[0] != 0 and m[1] != 0  # not asked: the reference is the plain formula
+        adam_update(
+            p, g, m, v, None, beta1=0.9, beta2=0.999, work=None, tmp=p.copy(), flush=True, **kw
+        )
+    np.testing.assert_array_equal(m[:2], 0)
+    np.testing.assert_array_equal(v[:2], 0)
+    assert m[2] > 0 and v[2] > 0
