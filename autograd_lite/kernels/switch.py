@@ -2,7 +2,8 @@
 
 The choice, in order: `set_backend` / `use_backend` from Python; else the environment
 variable ``AUTOGRAD_LITE_KERNELS=numpy|numba``; else numba when it is installed (the `fast`
-extra), NumPy otherwise. Both give the same results to float32 rounding, so the choice is
+extra), NumPy otherwise. The environment is read at the first kernel call (and again after
+``set_backend(None)``). Both give the same results to float32 rounding, so the choice is
 about speed only. It holds for the whole process (it is not per thread).
 """
 
@@ -21,6 +22,7 @@ BACKENDS = ("numpy", "numba")
 _chosen: str | None = None  # set from Python; None: the environment or the default decides
 _broken: str | None = None  # why numba failed to import, once it has
 _found: bool | None = None  # whether numba is installed, looked up once
+_default: str | None = None  # the environment's choice or the default, read once
 
 
 def numba_installed() -> bool:
@@ -47,17 +49,21 @@ def backend() -> str:
     """The kernels in use: ``"numba"`` or ``"numpy"``."""
     if _chosen is not None:
         return _chosen
-    env = os.environ.get(ENV_VAR, "").strip().lower()
-    if env:
-        return _check(env, f"${ENV_VAR}")
-    return "numba" if numba_installed() else "numpy"
+    global _default
+    if _default is None:  # read once: every op asks, and os.environ is slow to read
+        env = os.environ.get(ENV_VAR, "").strip().lower()
+        automatic = "numba" if numba_installed() else "numpy"
+        _default = _check(env, f"${ENV_VAR}") if env else automatic
+    return _default
 
 
 def set_backend(name: str | None) -> None:
     """Choose the kernels: ``"numba"``, ``"numpy"``, or None (back to the environment
-    variable or the default). Raises if numba is asked for and cannot be imported."""
-    global _chosen
+    variable, read again, or the default). Raises if numba is asked for and cannot be
+    imported."""
+    global _chosen, _default
     _chosen = None if name is None else _check(name, "set_backend")
+    _default = None
 
 
 @contextlib.contextmanager
@@ -74,7 +80,8 @@ def use_backend(name: str) -> Iterator[None]:
 
 def mark_broken(reason: str) -> None:
     """numba was found but failed to import: use NumPy from now on (called once, by `jit`)."""
-    global _broken, _chosen
+    global _broken, _chosen, _default
     _broken = reason
+    _default = None
     if _chosen == "numba":
         _chosen = None

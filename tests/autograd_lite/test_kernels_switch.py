@@ -8,8 +8,17 @@ from autograd_lite import kernels
 from autograd_lite.kernels import switch
 
 
+@pytest.fixture(autouse=True)
+def _read_the_environment_again():
+    """The environment is read once; each test sets its own, read afresh, then forgotten."""
+    kernels.set_backend(None)
+    yield
+    kernels.set_backend(None)
+
+
 def test_python_choice_wins_and_is_restored(monkeypatch):
     monkeypatch.setenv(kernels.ENV_VAR, "numpy")
+    kernels.set_backend(None)
     assert kernels.backend() == "numpy"
     if kernels.numba_installed():
         with kernels.use_backend("numba"):
@@ -19,6 +28,7 @@ def test_python_choice_wins_and_is_restored(monkeypatch):
 
 def test_default_is_numba_when_it_is_installed(monkeypatch):
     monkeypatch.delenv(kernels.ENV_VAR, raising=False)
+    kernels.set_backend(None)
     assert kernels.backend() == ("numba" if kernels.numba_installed() else "numpy")
 
 
@@ -28,6 +38,7 @@ def test_a_wrong_name_is_a_clear_error(monkeypatch):
     ):
         kernels.set_backend("c")
     monkeypatch.setenv(kernels.ENV_VAR, "fortran")
+    kernels.set_backend(None)
     with pytest.raises(ValueError, match=r"\$AUTOGRAD_LITE_KERNELS: expected one of"):
         kernels.backend()
 
@@ -37,7 +48,19 @@ def test_asking_for_missing_numba_says_how_to_get_it(monkeypatch):
     with pytest.raises(RuntimeError, match=r"pip install 'autograd-lite\[fast\]'"):
         kernels.set_backend("numba")
     monkeypatch.delenv(kernels.ENV_VAR, raising=False)
+    kernels.set_backend(None)
     assert kernels.backend() == "numpy"
+
+
+def test_the_environment_is_read_once_until_asked_again(monkeypatch):
+    monkeypatch.setenv(kernels.ENV_VAR, "numpy")
+    kernels.set_backend(None)
+    assert kernels.backend() == "numpy"
+    monkeypatch.setenv(kernels.ENV_VAR, "fortran")
+    assert kernels.backend() == "numpy"  # not read again per call
+    with pytest.raises(ValueError, match="fortran"):
+        kernels.set_backend(None)
+        kernels.backend()
 
 
 def test_compilations_are_reported():
