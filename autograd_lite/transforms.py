@@ -331,6 +331,11 @@ def _rows_of_list(call: _Call, outs: Sequence[Any]) -> Any:
     """For a function returning several Values: each primal with its column of rows."""
     rows = []
     for out in outs:
+        if isinstance(out, Tensor):
+            raise TypeError(
+                "jacobian: expected f to return one Tensor, a Value, or a list of Values, got "
+                "a list with a Tensor (stack the outputs into one Tensor)"
+            )
         out = _as_output(out, "jacobian")
         rows.append(call.gradients(out, Value(1.0)) if isinstance(out, Node) else None)
     for i, primal in enumerate(call.primals):

@@ -206,3 +206,13 @@ def test_vjp_checks_the_cotangent_shape():
 def test_a_transform_needs_a_function():
     with pytest.raises(TypeError, match="expected a function, got int"):
         grad(3)
+
+
+def test_jacobian_of_a_list_of_tensors_asks_for_one_tensor():
+    with pytest.raises(TypeError, match="stack the outputs into one Tensor"):
+        jacobian(lambda x: [x * 2.0, x.exp()])(X)
+
+
+def test_a_function_returning_text_is_named():
+    with pytest.raises(TypeError, match="expected f to return a Value or a Tensor, got str"):
+        grad(lambda a: "loss")(1.0)
