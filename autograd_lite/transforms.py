@@ -113,6 +113,9 @@ def hvp(f: Callable[..., Any], x: Any, v: Any) -> Any:
     """The Hessian-vector product ``H(x) · v`` of a scalar function, without forming H:
     forward mode over reverse mode, ``jvp(grad(f), (x,), (v,))``, at about the cost of two
     gradients."""
+    x_shape, v_shape = np.shape(getattr(x, "data", x)), np.shape(getattr(v, "data", v))
+    if x_shape != v_shape:
+        raise ValueError(f"hvp: expected v of x's shape {x_shape}, got shape {v_shape}")
     return jvp(grad(f), (x,), (v,))[1]
 
 

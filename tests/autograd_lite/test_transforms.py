@@ -216,3 +216,8 @@ def test_jacobian_of_a_list_of_tensors_asks_for_one_tensor():
 def test_a_function_returning_text_is_named():
     with pytest.raises(TypeError, match="expected f to return a Value or a Tensor, got str"):
         grad(lambda a: "loss")(1.0)
+
+
+def test_hvp_checks_the_direction_shape():
+    with pytest.raises(ValueError, match=r"hvp: expected v of x's shape \(3,\), got shape \(2,\)"):
+        hvp(lambda x: (x * x).sum(), X, np.ones(2))
