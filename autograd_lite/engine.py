@@ -12,7 +12,7 @@ A node (a `Value` or a `Tensor`) has
                 gradients, and only this module adds them up;
 - ``_op``       a short label for pictures and error messages;
 - ``_how``      the call that made it, ``prim`` or ``(prim, constants, kwargs)`` (``None`` for
-                a leaf): what `differentiate` needs to run the op's VJP on nodes, so that a
+                a leaf): what `higher_order` needs to run the op's VJP on nodes, so that a
                 gradient can itself be differentiated (``create_graph=True``).
 
 Everything the engines do differently (scalar floats vs arrays that broadcast, keeping every
@@ -28,7 +28,7 @@ import os
 import threading
 import traceback
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from autograd_lite.broadcasting import accumulate, fit_to
@@ -38,7 +38,6 @@ __all__ = [
     "Step",
     "backward",
     "detect_anomaly",
-    "differentiate",
     "enable_grad",
     "is_anomaly_enabled",
     "is_grad_enabled",
@@ -281,12 +280,15 @@ def backward(
     With ``retain_graph=False`` each op's saved values are released once used, so memory
     stays flat over many training steps; a second walk through them is a clear error.
 
-    With ``create_graph=True`` the VJPs run on nodes (`differentiate`), so every gradient is
+    With ``create_graph=True`` the VJPs run on nodes (`higher_order.differentiate`), so every
+    gradient is
     a node with a graph of its own, to differentiate again; otherwise they run on the raw
     numbers and build nothing.
     """
-    if create_graph:
-        _backward_on_nodes(root, seed)
+    if create_graph:  # (imported here: the recording walk is built on this module)
+        from autograd_lite.higher_order import backward_on_nodes
+
+        backward_on_nodes(root, seed)
         return
     # The walk creates no reference cycles, but its allocations (the sort's stack, the
     # gradients) would trigger the cyclic GC, which then traverses every node of a large
@@ -347,88 +349,6 @@ def _walk(
             node.grad = None
         if not retain_graph:
             node._vjp = _released_vjp
-
-
-# ------------------------------------------------------------- the walk that records a graph
-
-
-def differentiate(
-    root: Node, seed: Node, wrt: Iterable[Node] | None = None, *, record: bool = True
-) -> dict[Node, Node]:
-    """Reverse mode with the VJPs run on nodes: ``{node: d root / d node}``, the gradients
-    being nodes, for every node the walk reaches (only the nodes that depend on `wrt`,
-    when given). Nothing is written into any ``.grad``.
-
-    Each op's VJP is called with the gradient, the op's own node as the answer and its
-    parent nodes as the inputs, so with `record` (the default) the arithmetic of the chain
-    rule is recorded like any other computation: the gradients can be differentiated again
-    (``create_graph=True``, `autograd_lite.grad` of `grad`). Without `record` nothing is
-    recorded and the gradients are leaves.
-    """
-    order = topological_order(root)
-    keep = None if wrt is None else _depending_on(order, wrt)
-    grads: dict[Node, Node] = {root: seed}
-    found: dict[Node, Node] = {}
-    with _grad_mode(record):
-        for node in reversed(order):
-            g = grads.pop(node, None)
-            if g is None or (keep is not None and node not in keep):
-                continue
-            found[node] = g
-            if node._vjp is None:
-                continue
-            for parent, pg in zip(node._parents, _vjp_on_nodes(node, g)):
-                if pg is None or not parent.requires_grad:
-                    continue
-                pg = parent._gradient_node(pg)
-                old = grads.get(parent)
-                grads[parent] = pg if old is None else old + pg
-    return found
-
-
-def _depending_on(order: list[Node], wrt: Iterable[Node]) -> set[Node]:
-    """The nodes of `order` (parents first) that are in `wrt` or computed from one of them."""
-    keep = set(wrt)
-    for node in order:
-        if node not in keep and any(p in keep for p in node._parents):
-            keep.add(node)
-    return keep
-
-
-def _vjp_on_nodes(node: Node, g: Node) -> tuple[Any, ...]:
-    if node._vjp is _released_vjp:
-        _released_vjp(g)
-    prim, constants, kwargs = recorded_call(
-        node, "create_graph", "its gradient cannot be differentiated"
-    )
-    return prim.vjp_on_nodes(g, node, node._parents, constants, kwargs)
-
-
-def recorded_call(node: Node, mode: str, goal: str) -> tuple[Any, tuple[Any, ...], dict]:
-    """The call that made `node`: ``(primitive, constants, kwargs)``, or a RuntimeError
-    naming the op when it was recorded without its primitive (``mode``: ..., so ``goal``)."""
-    how = node._how
-    if how is None:
-        raise RuntimeError(
-            f"{mode}: the op {node._op!r} was recorded without its primitive, so {goal}"
-        )
-    return how if type(how) is tuple else (how, (), {})
-
-
-def _backward_on_nodes(root: Node, seed: Any) -> None:
-    """``backward(create_graph=True)``: `differentiate`, then the gradients into ``.grad``
-    (leaves accumulate, as in the first-order walk)."""
-    order = topological_order(root)
-    found = differentiate(root, seed)
-    for node in order:
-        g = found.get(node)
-        if node._vjp is not None:  # an intermediate: this walk's gradient, or none
-            if node._keeps_all_grads:
-                node.grad = g if g is not None else (None if root._broadcasts else 0.0)
-            else:
-                node.grad = None
-        elif g is not None:
-            node.grad = node._accumulated(g)
 
 
 # -------------------------------------------------------------------- the walk, step by step

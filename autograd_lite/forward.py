@@ -19,6 +19,7 @@ from typing import Any
 
 from autograd_lite import engine
 from autograd_lite.engine import Node
+from autograd_lite.higher_order import recorded_call
 
 __all__ = ["carrying_tangents"]
 
@@ -57,9 +58,7 @@ def carrying_tangents(tangents: dict[Node, Any]) -> Iterator[dict[Node, Any]]:
 
 
 def _tangent_of(node: Node, incoming: list[Any]) -> Any:
-    prim, constants, kwargs = engine.recorded_call(
-        node, "forward mode", "no tangent can go through it"
-    )
+    prim, constants, kwargs = recorded_call(node, "forward mode", "no tangent can go through it")
     if any(isinstance(t, Node) for t in incoming):  # nested: the rules record
         return prim.jvp(incoming, node, node._parents, constants, kwargs)
     inputs = [parent.data for parent in node._parents]

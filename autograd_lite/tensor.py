@@ -177,7 +177,7 @@ class Tensor(engine.Node):
     @classmethod
     def _apply(cls, prim: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Tensor:
         """A `primitive` called on Tensors: its forward on the arrays, its VJP on the arrays
-        (on the nodes, for ``create_graph``: see `engine.differentiate`).
+        (on the nodes, for ``create_graph``: see `higher_order.differentiate`).
 
         The generic path, for users' primitives and for calls whose first argument is not a
         Tensor (``2.0 ** x``). Python numbers are weak: they take the tensors' dtype.

@@ -34,8 +34,10 @@ import numpy as np
 from autograd_lite import engine
 from autograd_lite.engine import Node
 from autograd_lite.forward import carrying_tangents
+from autograd_lite.higher_order import differentiate
 from autograd_lite.scalar import Value
 from autograd_lite.tensor import Tensor
+from autograd_lite.tensor_ops import stack
 
 __all__ = ["grad", "hessian", "hvp", "jacobian", "jvp", "value_and_grad", "vjp"]
 
@@ -199,7 +201,7 @@ class _Call:
         """``d out / d primal`` for each primal, as nodes when nested, else as numbers."""
         found = {}
         if isinstance(out, Node):
-            found = engine.differentiate(out, seed, self.primals, record=self.nested or record)
+            found = differentiate(out, seed, self.primals, record=self.nested or record)
         return [self._lowered(found.get(p), p, record) for p in self.primals]
 
     def _lowered(self, g: Any, primal: Node, record: bool = False) -> Any:
@@ -217,8 +219,6 @@ class _Call:
             return rows if shape else rows[0]
         if not self.nested:
             return np.stack(rows).reshape(shape)
-        from autograd_lite.tensor_ops import stack
-
         return stack(rows).reshape(shape)
 
     def lower(self, out: Any) -> Any:

@@ -22,6 +22,7 @@ from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from autograd_lite import engine, gradcheck
+from autograd_lite.higher_order import differentiate
 from autograd_lite.tensor import Tensor
 from autograd_lite.testing import DOMAINS
 from tests.autograd_lite.test_tensor_ops import draw_inputs
@@ -37,7 +38,7 @@ def _gradients_on_nodes(case, xs: list[Tensor], u: Tensor) -> list[Tensor]:
     """The gradients of ``case.call(*xs)`` for the output gradient `u`, as nodes with graphs
     (nothing is written into any ``.grad``)."""
     out = case.call(*xs)
-    found = engine.differentiate(out, u, xs)
+    found = differentiate(out, u, xs)
     return [found[x] for x in xs]
 
 
