@@ -8,8 +8,11 @@ A node (a `Value` or a `Tensor`) has
 - ``grad``      the gradient of the last output it was differentiated into;
 - ``_parents``  a tuple of the nodes it was computed from (a tuple, never a set: ``a * a``
                 is two edges, and each edge carries its own gradient);
-- ``_vjp``      ``g -> tuple of parent gradients`` (``None`` for a leaf); it *returns*
-                gradients, and only this module adds them up;
+- ``_vjp``      ``(g, *_saved) -> tuple of parent gradients`` (``None`` for a leaf); it
+                *returns* gradients, and only this module adds them up;
+- ``_saved``    what the op saved for its VJP (its answer, its inputs' data), a tuple: the
+                VJP is a shared function plus data, not a closure per node, so a node costs
+                a few small objects and the garbage collector has little to traverse;
 - ``_op``       a short label for pictures and error messages;
 - ``_how``      the call that made it, ``prim`` or ``(prim, constants, kwargs)`` (``None`` for
                 a leaf): what `higher_order` needs to run the op's VJP on nodes, so that a
@@ -55,7 +58,17 @@ class Node:
     dicts of the walk.
     """
 
-    __slots__ = ("__weakref__", "_how", "_op", "_parents", "_vjp", "data", "grad", "label")
+    __slots__ = (
+        "__weakref__",
+        "_how",
+        "_op",
+        "_parents",
+        "_saved",
+        "_vjp",
+        "data",
+        "grad",
+        "label",
+    )
 
     # Class-level switches the walk reads; the engines override them.
     _broadcasts = False  # True: a parent's gradient may arrive in a broadcast shape (Tensor).
@@ -64,7 +77,8 @@ class Node:
     data: Any
     grad: Any
     _parents: tuple[Node, ...]
-    _vjp: Callable[[Any], tuple[Any, ...]] | None
+    _vjp: Callable[..., tuple[Any, ...]] | None
+    _saved: tuple[Any, ...]
     _op: str
     _how: Any
     label: str | None
@@ -97,7 +111,7 @@ class Node:
         """
         if self._vjp is None:
             raise RuntimeError(f"vjp: {self!r} is a leaf; it sends nothing to any parent")
-        return self._vjp(grad)
+        return self._vjp(grad, *self._saved)
 
 
 # ------------------------------------------------------------------------ per-thread modes
@@ -256,7 +270,7 @@ def topological_order(root: Node) -> list[Node]:
 # ------------------------------------------------------------------------------- the walk
 
 
-def _released_vjp(_grad: Any) -> tuple[Any, ...]:
+def _released_vjp(_grad: Any, *_saved: Any) -> tuple[Any, ...]:
     raise RuntimeError(
         "Trying to backward through the graph a second time: its saved values were freed "
         "by the first backward(). Call backward(retain_graph=True) the first time if you "
@@ -334,7 +348,7 @@ def _walk(
         grad = node.grad
         if vjp is None or grad is None:  # a leaf, or a node no gradient reached
             continue
-        parent_grads = vjp(grad)
+        parent_grads = vjp(grad, *node._saved)
         if anomaly:
             _check_backward(node, parent_grads)
         for parent, parent_grad in zip(node._parents, parent_grads):
@@ -349,6 +363,7 @@ def _walk(
             node.grad = None
         if not retain_graph:
             node._vjp = _released_vjp
+            node._saved = ()
 
 
 # -------------------------------------------------------------------- the walk, step by step
@@ -385,7 +400,7 @@ def walk(root: Node, seed: Any = None) -> Iterator[Step]:
             yield Step(node, g, ())
             continue
         sent = []
-        for parent, pg in zip(node._parents, node._vjp(g)):
+        for parent, pg in zip(node._parents, node._vjp(g, *node._saved)):
             if pg is None or not parent.requires_grad:
                 sent.append(None)
                 continue

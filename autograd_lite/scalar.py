@@ -76,6 +76,7 @@ class Value(engine.Node):
         self.grad = 0.0
         self._parents = ()
         self._vjp = None
+        self._saved = ()
         self._how = None
         self._op = ""
         self.label = label
@@ -84,10 +85,17 @@ class Value(engine.Node):
 
     @classmethod
     def _result(
-        cls, data: float, parents: tuple[Value, ...], vjp: Any, op: str, how: Any = None
+        cls,
+        data: float,
+        parents: tuple[Value, ...],
+        vjp: Any,
+        op: str,
+        how: Any = None,
+        saved: tuple[Any, ...] = (),
     ) -> Value:
-        """The node for an op's result; a leaf under `no_grad()`. `how` is the call that made
-        it (``prim`` or ``(prim, constants, kwargs)``), for derivatives of derivatives."""
+        """The node for an op's result; a leaf under `no_grad()`. Its VJP is
+        ``vjp(g, *saved)``; `how` is the call that made it (``prim`` or
+        ``(prim, constants, kwargs)``), for derivatives of derivatives."""
         out = cls.__new__(cls)
         out.data = data
         out.grad = 0.0
@@ -96,10 +104,12 @@ class Value(engine.Node):
         if engine.modes.grad_enabled:
             out._parents = parents
             out._vjp = vjp
+            out._saved = saved
             out._how = how
         else:
             out._parents = ()
             out._vjp = None
+            out._saved = ()
             out._how = None
         hooks = engine.modes.node_hooks
         if hooks:  # anomaly mode, tracing: empty in ordinary runs
@@ -134,14 +144,11 @@ class Value(engine.Node):
             x = self.data
             if not (constants or kwargs):  # the common case, without packing arguments
                 ans = fun(x)
-                return cls._result(ans, (self,), lambda g: prim.rule(g, ans, x), name, prim)
+                return cls._result(ans, (self,), prim.rule, name, prim, (ans, x))
             ans = fun(x, *constants, **kwargs)
-
-            def vjp(g: float) -> tuple[float, ...]:
-                return prim.rule(g, ans, x, *constants, **kwargs)
-
+            how = (prim, constants, kwargs)
             label = prim.label(constants, kwargs) if labelled else name
-            return cls._result(ans, (self,), vjp, label, (prim, constants, kwargs))
+            return cls._result(ans, (self,), _vjp_with, label, how, (prim, ans, x, *how[1:]))
 
         prim._fast[cls] = method
         return method
@@ -149,19 +156,26 @@ class Value(engine.Node):
     @classmethod
     def _operator(cls, prim: Any, reflected: bool) -> Any:
         """``a op b`` (or, reflected, ``b op a``) for a two-input `primitive`, lean."""
+        if prim.rule is None:  # one rule per input: the generic path calls each
+
+            def generic(self: Value, other: Any) -> Value:
+                args = (other, self) if reflected else (self, other)
+                return cls._apply(prim, args, {})
+
+            return generic
         fun, name = prim.fun, prim.name
 
         def forward(self: Value, other: Any) -> Value:
             b = other if type(other) is cls else as_value(other, name)
             x, y = self.data, b.data
             ans = fun(x, y)
-            return cls._result(ans, (self, b), lambda g: prim.rule(g, ans, x, y), name, prim)
+            return cls._result(ans, (self, b), prim.rule, name, prim, (ans, x, y))
 
         def backward(self: Value, other: Any) -> Value:
             a = other if type(other) is cls else as_value(other, name)
             x, y = a.data, self.data
             ans = fun(x, y)
-            return cls._result(ans, (a, self), lambda g: prim.rule(g, ans, x, y), name, prim)
+            return cls._result(ans, (a, self), prim.rule, name, prim, (ans, x, y))
 
         if reflected:
             return backward
@@ -244,6 +258,13 @@ class Value(engine.Node):
         name = f"label={self.label!r}, " if self.label else ""
         op = f", op={self._op!r}" if self._op else ""
         return f"Value({name}data={self.data:.6g}, grad={self.grad:.6g}{op})"
+
+
+def _vjp_with(
+    g: float, prim: Any, ans: float, x: float, constants: tuple, kwargs: dict
+) -> tuple[float, ...]:
+    """The VJP of a one-input op called with constants (``x.sigmoid(2.0)``)."""
+    return prim.rule(g, ans, x, *constants, **kwargs)
 
 
 def _as_float(x: Any, where: str) -> float:

@@ -451,17 +451,17 @@ def linear(weights: Sequence[Value], inputs: Sequence[Value | float], bias: Valu
     # The lean path of the `weighted_sum` primitive: this runs once per neuron per example.
     values = (*weights, *inputs) if bias is None else (*weights, *inputs, bias)
     nodes = tuple(v if type(v) is Value else as_value(v, "linear") for v in values)
-    data = [v.data for v in nodes]
+    data = tuple([v.data for v in nodes])
     n, has_bias = len(weights), bias is not None
     ans = weighted_sum.fun(*data, n=n, bias=has_bias)
-
-    def vjp(g: float) -> tuple[float, ...]:
-        return weighted_sum.rule(g, ans, *data, n=n, bias=has_bias)
-
     how = _LINEAR_CALLS.get((n, has_bias))
     if how is None:  # one shared record per layer width: no dict built per neuron
         how = _LINEAR_CALLS[n, has_bias] = (weighted_sum, (), {"n": n, "bias": has_bias})
-    return Value._result(ans, nodes, vjp, "linear", how)
+    return Value._result(ans, nodes, _linear_vjp, "linear", how, (ans, data, n, has_bias))
+
+
+def _linear_vjp(g: float, ans: float, data: tuple, n: int, bias: bool) -> tuple[float, ...]:
+    return weighted_sum.rule(g, ans, *data, n=n, bias=bias)
 
 
 # (n, bias) -> the call `linear` records for derivatives of derivatives (never mutated).

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -128,6 +127,7 @@ class Tensor(engine.Node):
         self.grad = None
         self._parents = ()
         self._vjp = None
+        self._saved = ()
         self._how = None
         self._op = ""
         self.label = label
@@ -141,12 +141,18 @@ class Tensor(engine.Node):
 
     @classmethod
     def _result(
-        cls, data: np.ndarray, parents: tuple[Tensor, ...], vjp: Any, op: str, how: Any = None
+        cls,
+        data: np.ndarray,
+        parents: tuple[Tensor, ...],
+        vjp: Any,
+        op: str,
+        how: Any = None,
+        saved: tuple[Any, ...] = (),
     ) -> Tensor:
         """The node for an op's result: recorded in the graph only if a parent needs a
-        gradient (and not under `no_grad()`), so inference and data cost no graph. `how` is
-        the call that made it (``prim`` or ``(prim, constants, kwargs)``), for derivatives
-        of derivatives."""
+        gradient (and not under `no_grad()`), so inference and data cost no graph. Its VJP
+        is ``vjp(g, *saved)``; `how` is the call that made it (``prim`` or
+        ``(prim, constants, kwargs)``), for derivatives of derivatives."""
         out = cls.__new__(cls)
         # 0-d arithmetic gives NumPy scalars; the data of a node is always an array.
         out.data = data if type(data) is np.ndarray else np.asarray(data)
@@ -160,12 +166,14 @@ class Tensor(engine.Node):
             if p.requires_grad and modes.grad_enabled:
                 out._parents = parents
                 out._vjp = vjp
+                out._saved = saved
                 out._how = how
                 out.requires_grad = True
                 break
         else:
             out._parents = ()
             out._vjp = None
+            out._saved = ()
             out._how = None
             out.requires_grad = False
         hooks = modes.node_hooks
@@ -220,14 +228,14 @@ class Tensor(engine.Node):
                 ans = fun(x)
                 if type(ans) is not np.ndarray:  # 0-d results are NumPy scalars
                     ans = np.asarray(ans)
-                vjp = partial(_unary_vjp, prim, ans, x)
-                return cls._result(ans, (self,), vjp, name, prim)
+                return cls._result(ans, (self,), _unary_vjp, name, prim, (prim, ans, x))
             ans = fun(x, *constants, **kwargs)
             if type(ans) is not np.ndarray:
                 ans = np.asarray(ans)
-            vjp = partial(_unary_vjp_with, prim, ans, x, constants, kwargs)
+            how = (prim, constants, kwargs)
             label = prim.label(constants, kwargs) if labelled else name
-            return cls._result(ans, (self,), vjp, label, (prim, constants, kwargs))
+            saved = (prim, ans, x, constants, kwargs)
+            return cls._result(ans, (self,), _unary_vjp_with, label, how, saved)
 
         prim._fast[cls] = method
         return method
@@ -263,8 +271,8 @@ class Tensor(engine.Node):
                     return cls._result(ans, (self,), None, name, None)  # records nothing
                 node = cls(np.asarray(value, dtype=np.result_type(self.data.dtype, value)))
             a, b = (node, self) if reflected else (self, node)
-            vjp = partial(_binary_vjp, prim, ans, x, y, a.requires_grad, b.requires_grad)
-            return cls._result(ans, (a, b), vjp, name, prim)
+            saved = (prim, ans, x, y, a.requires_grad, b.requires_grad)
+            return cls._result(ans, (a, b), _binary_vjp, name, prim, saved)
 
         if not reflected:
             prim._fast[cls] = operator
@@ -470,23 +478,23 @@ class Tensor(engine.Node):
         return f"Tensor({body}, {', '.join(extras)})"
 
 
-# The VJPs of the lean paths: partial applications of these (a closure over as many variables
-# would cost as much as a small op itself). The rules are read when the VJP runs, so that
-# `defvjp` again takes effect; neither holds the node it belongs to (no reference cycle).
+# The VJPs of the lean paths, called as ``vjp(g, *node._saved)`` (a closure per node would
+# cost as much as a small op itself). The rules are read when the VJP runs, so that
+# `defvjp` again takes effect; nothing saved is the node itself (no reference cycle).
 
 
-def _unary_vjp(prim: Any, ans: Any, x: Any, g: Any) -> tuple[Any]:
+def _unary_vjp(g: Any, prim: Any, ans: Any, x: Any) -> tuple[Any]:
     return prim.rule(g, ans, x)
 
 
 def _unary_vjp_with(
-    prim: Any, ans: Any, x: Any, constants: tuple[Any, ...], kwargs: dict[str, Any], g: Any
+    g: Any, prim: Any, ans: Any, x: Any, constants: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> tuple[Any]:
     return prim.rule(g, ans, x, *constants, **kwargs)
 
 
 def _binary_vjp(
-    prim: Any, ans: Any, x: Any, y: Any, a_needs: bool, b_needs: bool, g: Any
+    g: Any, prim: Any, ans: Any, x: Any, y: Any, a_needs: bool, b_needs: bool
 ) -> tuple[Any, Any]:
     if prim._per_input:  # one rule per input: only the gradients someone needs
         rule_a, rule_b = prim._rules
