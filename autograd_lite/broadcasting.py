@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["accumulate", "broadcast_axes", "fit_to", "unbroadcast"]
+__all__ = ["accumulate", "broadcast_axes", "fit_to", "new_walk", "unbroadcast"]
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -50,6 +50,13 @@ def fit_to(grad: Any, data: np.ndarray) -> np.ndarray:
     return grad
 
 
+def new_walk() -> set[int]:
+    """The ids handed out by a new walk (none yet); the last walk's intermediates are
+    forgotten."""
+    _this_walk.intermediates = {}
+    return set()
+
+
 def accumulate(node: Any, grad: Any, handed_out: set[int]) -> None:
     """Add `grad` (in the broadcast shape of the op that produced it) into ``node.grad``.
 
@@ -70,8 +77,6 @@ def accumulate(node: Any, grad: Any, handed_out: set[int]) -> None:
                 grad = np.asarray(grad)
         elif node._keeps_all_grads and not grad.flags.writeable:
             grad = grad.copy()  # a retained gradient is the user's to edit
-        if not handed_out:  # the walk's first gradient: forget the last walk's
-            _this_walk.intermediates = {}
         handed_out.add(id(grad))  # ...but a leaf given the same array would edit it
         _this_walk.intermediates[id(grad)] = weakref.ref(grad)
         node.grad = grad

@@ -34,7 +34,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
-from autograd_lite.broadcasting import accumulate, fit_to
+from autograd_lite.broadcasting import accumulate, fit_to, new_walk
 
 __all__ = [
     "Node",
@@ -254,16 +254,20 @@ def topological_order(root: Node) -> list[Node]:
     order: list[Node] = []
     visited = {root}
     stack = [(root, iter(root._parents))]
+    # Bound once: these run once per node, and a graph may have millions.
+    push, pop, emit, mark = stack.append, stack.pop, order.append, visited.add
     while stack:
         node, parents = stack[-1]
         for parent in parents:
             if parent not in visited:
-                visited.add(parent)
-                stack.append((parent, iter(parent._parents)))
-                break
+                mark(parent)
+                if parent._parents:
+                    push((parent, iter(parent._parents)))
+                    break
+                emit(parent)  # a leaf follows nothing: no need to stack it
         else:  # every parent is done: the node can follow them
-            stack.pop()
-            order.append(node)
+            pop()
+            emit(node)
     return order
 
 
@@ -323,30 +327,43 @@ def _backward(root: Node, seed: Any, retain_graph: bool) -> None:
         if node._vjp is not None:
             node.grad = None
     arrays = root._broadcasts  # tensors: gradients are fitted to shape, dtype and owner
-    handed_out: set[int] = set()  # ids of the arrays stored into leaves during this walk
+    handed_out = None  # tensors: the ids of the arrays stored into nodes during this walk
     if arrays:
-        accumulate(root, seed, handed_out)
+        handed_out = new_walk()
+        if root._vjp is None:
+            accumulate(root, seed, handed_out)
+        else:  # the seed fits (Tensor.backward made it) and this walk holds it to the end
+            root.grad = seed
+            handed_out.add(id(seed))
     else:
         old = root.grad
         root.grad = seed if old is None else old + seed
-    anomaly = modes.anomaly_enabled
     try:
-        _walk(order, arrays, handed_out, anomaly, retain_graph)
-    finally:
+        _walk(order, arrays, handed_out, modes.anomaly_enabled, retain_graph)
+    except BaseException:
         if not arrays:  # a walk cut short (detect_anomaly) must not leave a Value.grad None
             for node in order:
                 if node.grad is None:
                     node.grad = 0.0
+        raise
 
 
 def _walk(
-    order: list[Node], arrays: bool, handed_out: set[int], anomaly: bool, retain_graph: bool
+    order: list[Node],
+    arrays: bool,
+    handed_out: set[int] | None,
+    anomaly: bool,
+    retain_graph: bool,
 ) -> None:
     """The reverse pass proper: each node's VJP, its parents' gradients added in."""
     for node in reversed(order):
-        vjp = node._vjp
         grad = node.grad
-        if vjp is None or grad is None:  # a leaf, or a node no gradient reached
+        if grad is None:  # no gradient reached it: nothing to send (a Value's grad is 0.0)
+            if not arrays:
+                node.grad = 0.0
+            continue
+        vjp = node._vjp
+        if vjp is None:  # a leaf
             continue
         parent_grads = vjp(grad, *node._saved)
         if anomaly:

@@ -79,7 +79,8 @@ class Primitive:
         # Forward mode: one rule per input (or one for every input of a ``*args`` op).
         self._jvps: tuple[Rule, ...] = ()
         #: The one rule returning every input's gradient (None with one rule per input); the
-        #: engines' fast paths read it when the VJP runs, so `defvjp` again takes effect.
+        #: engines' fast paths read it at each call, so `defvjp` again takes effect from the
+        #: next node on (a Value saves it as its VJP; a Tensor reads it when the VJP runs).
         self.rule: Rule | None = None
         # Node class -> its fast path for this op, set when the engine binds its ops: a call
         # whose first argument is of that class skips the generic dispatch.

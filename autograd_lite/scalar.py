@@ -200,9 +200,9 @@ class Value(engine.Node):
             seed = grad if isinstance(grad, Value) else Value(_as_float(grad, "backward(grad)"))
             engine.backward(self, seed, create_graph=True)
             return
-        if isinstance(grad, Value):
-            grad = grad.data
-        engine.backward(self, _as_float(grad, "backward(grad)"), retain_graph=True)
+        if type(grad) is not float or grad != grad:  # (the usual 1.0 needs no checks)
+            grad = _as_float(grad.data if isinstance(grad, Value) else grad, "backward(grad)")
+        engine.backward(self, grad)
 
     # -- derivatives of derivatives: how the walk on nodes treats a Value (see engine) ------
 

@@ -30,6 +30,7 @@ from autograd_lite.tensor_data import (
     promoted_dtype,
     set_default_dtype,
     unit_seed,
+    weak_dtype,
 )
 
 __all__ = [
@@ -248,7 +249,7 @@ class Tensor(engine.Node):
         passed to the op as it is; it becomes a constant node only when a graph is recorded.
         With one rule per input, only the inputs that need a gradient get one.
         """
-        fun, name = prim.fun, prim.name
+        fun, name, result = prim.fun, prim.name, cls._result
 
         def operator(self: Tensor, other: Any) -> Tensor:
             if type(other) is cls:
@@ -268,11 +269,11 @@ class Tensor(engine.Node):
                 ans = np.asarray(ans)
             if node is None:
                 if not (self.requires_grad and engine.modes.grad_enabled):
-                    return cls._result(ans, (self,), None, name, None)  # records nothing
-                node = cls(np.asarray(value, dtype=np.result_type(self.data.dtype, value)))
+                    return result(ans, (self,), None, name, None)  # records nothing
+                node = cls(np.asarray(value, dtype=weak_dtype(self.data.dtype, value)))
             a, b = (node, self) if reflected else (self, node)
             saved = (prim, ans, x, y, a.requires_grad, b.requires_grad)
-            return cls._result(ans, (a, b), _binary_vjp, name, prim, saved)
+            return result(ans, (a, b), _binary_vjp, name, prim, saved)
 
         if not reflected:
             prim._fast[cls] = operator

@@ -21,6 +21,7 @@ __all__ = [
     "promoted_dtype",
     "set_default_dtype",
     "unit_seed",
+    "weak_dtype",
 ]
 
 _default_dtype = np.dtype(np.float32)
@@ -90,6 +91,20 @@ def unit_seed(shape: tuple[int, ...], dtype: np.dtype, writeable: bool) -> np.nd
         seed = _UNIT_SEEDS[(shape, dtype)] = np.ones(shape, dtype=dtype)
         seed.flags.writeable = False
     return seed
+
+
+def weak_dtype(dtype: np.dtype, number: int | float) -> np.dtype:
+    """The dtype a Python number takes beside an array of `dtype` (NumPy 2's weak scalars:
+    float32 with 0.5 is float32, int64 with 0.5 is float64). It depends on the number's type
+    only, so it is cached: ``np.result_type`` costs a microsecond, as much as a small op."""
+    key = (dtype, type(number))
+    found = _WEAK_DTYPES.get(key)
+    if found is None:
+        found = _WEAK_DTYPES[key] = np.result_type(dtype, number)
+    return found
+
+
+_WEAK_DTYPES: dict[tuple[np.dtype, type], np.dtype] = {}
 
 
 def promoted_dtype(dtypes: list[np.dtype]) -> np.dtype | None:
