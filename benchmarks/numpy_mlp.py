@@ -7,7 +7,10 @@ The reference every speed claim is measured against, so it must be as fast as Nu
 - Adam's moments are kept pre-scaled (M = m / (1 - beta1), V = v / (1 - beta2)), so each
   moment update is two calls and the bias corrections fold into two scalars per step;
 - every forward and backward intermediate is written into a preallocated array (`out=`),
-  and the weight gradients are written straight into their views of the gradient buffer.
+  and the weight gradients are written straight into their views of the gradient buffer;
+- every 50 steps, moments below 2^-100 are flushed to zero, as autograd-lite's NumPy path
+  does: a dead unit's moments otherwise decay into subnormal numbers, which make every
+  later Adam step several times slower (and the floor's timings swing with it).
 
 `NaiveNumpyMLP` is the same math written the obvious way (new arrays everywhere, Adam per
 layer), to show what the optimisations are worth.
@@ -19,6 +22,9 @@ import itertools
 import math
 
 import numpy as np
+
+# Flush moments below TINY every FLUSH_EVERY steps (the values of autograd_lite.kernels.optim).
+FLUSH_EVERY, TINY = 50, 2.0**-100
 
 
 def init_params(rng: np.random.Generator, sizes: tuple[int, ...] = (784, 128, 10)) -> list:
@@ -110,6 +116,9 @@ class OptimisedNumpyMLP:
         np.divide(M, tmp, out=tmp)
         tmp *= c
         self.flat -= tmp
+        if self.t % FLUSH_EVERY == 0:
+            np.putmask(M, np.abs(M) < TINY, 0)
+            np.putmask(V, V < TINY, 0)  # V >= 0
 
 
 class NaiveNumpyMLP:
