@@ -16,7 +16,20 @@ import numpy as np
 from autograd_lite.kernels import switch
 from autograd_lite.kernels.jit import jit
 
-__all__ = ["softmax_cross_entropy", "softmax_cross_entropy_grad"]
+__all__ = ["rows", "softmax_cross_entropy", "softmax_cross_entropy_grad"]
+
+_ROWS: dict[int, np.ndarray] = {}
+
+
+def rows(n: int) -> np.ndarray:
+    """``np.arange(n)``, read-only and kept: every step indexes its batch's rows with it."""
+    index = _ROWS.get(n)
+    if index is None:
+        if len(_ROWS) > 64:  # batch sizes come and go: keep a few
+            _ROWS.clear()
+        index = _ROWS[n] = np.arange(n)
+        index.flags.writeable = False
+    return index
 
 
 def _compiled(z: np.ndarray, labels: np.ndarray) -> bool:
@@ -36,11 +49,12 @@ def softmax_cross_entropy(z: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray
         softmax, losses = np.empty_like(z), np.empty(len(z), z.dtype)
         _forward_loop(z, labels.astype(np.intp, copy=False), softmax, losses)
         return softmax, losses
-    shifted = z - z.max(axis=1, keepdims=True)  # exponents <= 0: no overflow
+    # The ufuncs' own reductions: the .max and .sum methods add a Python wrapper each.
+    shifted = z - np.maximum.reduce(z, axis=1, keepdims=True)  # exponents <= 0: no overflow
     e = np.exp(shifted)
-    sums = e.sum(axis=1, keepdims=True)
-    losses = np.log(sums[:, 0]) - shifted[np.arange(len(labels)), labels]
-    return e / sums, losses
+    sums = np.add.reduce(e, axis=1, keepdims=True)
+    losses = np.log(sums[:, 0]) - shifted[rows(len(labels)), labels]
+    return np.divide(e, sums, out=e), losses
 
 
 @jit(fastmath=False)  # the max must see an inf or a NaN logit as NumPy does
@@ -67,7 +81,7 @@ def softmax_cross_entropy_grad(softmax: np.ndarray, labels: np.ndarray, scale: f
         _grad_loop(softmax, labels.astype(np.intp, copy=False), softmax.dtype.type(scale), grad)
         return grad
     grad = softmax.copy()
-    grad[np.arange(len(labels)), labels] -= 1.0
+    grad[rows(len(labels)), labels] -= 1.0
     grad *= scale
     return grad
 

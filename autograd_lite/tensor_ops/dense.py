@@ -8,6 +8,8 @@ optimizer's buffer, as `linear`'s do. ``nn.Sequential`` uses it for a `Linear` f
 a `ReLU`.
 
 relu'(0) = 0, as for `relu`: the mask is ``output > 0``, which is ``pre-activation > 0``.
+The forward (`linear_relu_forward`) and the first-order VJP (`linear_relu_backward`) are
+plain functions of arrays, which a replayed training step (`nn.TrainStep`) calls as they are.
 """
 
 from __future__ import annotations
@@ -41,29 +43,30 @@ def linear_relu(x: Tensor | Any, weight: Tensor, bias: Tensor | None = None) -> 
     weight = weight if type(weight) is Tensor else as_tensor(weight, "linear_relu")
     if bias is None:
         parents: tuple[Tensor, ...] = (x, weight)
-        ans = bias_relu(affine.fun(x.data, weight.data), None)
+        ans = linear_relu_forward(x.data, weight.data, None)
     else:
         bias = bias if type(bias) is Tensor else as_tensor(bias, "linear_relu")
         parents = (x, weight, bias)
-        ans = _checked_forward(x.data, weight.data, bias.data)
+        ans = linear_relu_forward(x.data, weight.data, bias.data)
     needs = [p.requires_grad for p in parents]
-    vjp = partial(_linear_relu_vjp, weight, bias, needs, ans, x.data, weight.data)
+    vjp = partial(linear_relu_backward, weight, bias, needs, ans, x.data, weight.data)
     return Tensor._result(ans, parents, vjp, "linear_relu", affine_relu)
 
 
-def _checked_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+def linear_relu_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
     """The product by `affine` (its shape checks), then the bias and the ReLU in one pass."""
     product = affine.fun(x, w)
-    if b.shape != (w.shape[0],):
+    if b is not None and b.shape != (w.shape[0],):
         raise ValueError(f"linear_relu: expected bias of shape ({w.shape[0]},), got {b.shape}")
     return bias_relu(product, b)
 
 
-def _linear_relu_vjp(
+def linear_relu_backward(
     weight: Tensor, bias: Tensor | None, needs: list[bool], ans: Any, x: Any, w: Any, g: Any
 ) -> tuple[Any, ...]:
-    """First order, on arrays: the masked gradient and the bias's in one pass, then
-    `affine`'s rules for the input and the weight."""
+    """The first-order VJP (on arrays; `needs`: which of x, weight, bias want a gradient):
+    the masked gradient and the bias's in one pass, then `affine`'s rules for the input and
+    the weight."""
     want_bias = bias is not None and needs[2]
     out = _destination(bias, g) if want_bias else None
     masked, gb = relu_bias_grads(g, ans, out, want_bias)

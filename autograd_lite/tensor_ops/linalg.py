@@ -3,7 +3,9 @@ batch) and ``matmul``.
 
 Both have one rule per input, so the gradient of a data batch is never computed; ``linear``
 writes its weight and bias gradients straight into an optimizer's gradient buffer when there
-is one (`Tensor.grad_buffer`). The rules run on arrays (first order) and on Tensors (to
+is one (`Tensor.grad_buffer`). Its forward (``affine.fun``) and first-order VJP
+(`linear_backward`) are plain functions of arrays, which a replayed training step
+(`nn.TrainStep`) calls as they are. The rules run on arrays (first order) and on Tensors (to
 differentiate a gradient again); the few NumPy-only steps are kept to the array branch.
 Both ops are bilinear, so their JVPs are the forward formula with a tangent in one place.
 """
@@ -41,15 +43,16 @@ def linear(x: Tensor | Any, weight: Tensor, bias: Tensor | None = None) -> Tenso
         ans = affine.fun(xd, wd, bias.data)
         parents = (x, weight, bias)
     needs = [p.requires_grad for p in parents]
-    vjp = partial(_linear_vjp, weight, bias, needs, ans, xd, wd)
+    vjp = partial(linear_backward, weight, bias, needs, ans, xd, wd)
     return Tensor._result(ans, parents, vjp, "linear", affine)
 
 
-def _linear_vjp(
+def linear_backward(
     weight: Tensor, bias: Tensor | None, needs: list[bool], ans: Any, x: Any, w: Any, g: Any
 ) -> tuple[Any, ...]:
-    """`affine`'s rules for the inputs that need a gradient (none of them reads the bias); the
-    weight's and the bias's go straight into the optimizer's buffer when it has one."""
+    """The first-order VJP of `linear` (on arrays; `needs`: which of x, weight, bias want a
+    gradient): `affine`'s rules (none of them reads the bias); the weight's and the bias's go
+    straight into the optimizer's buffer when it has one."""
     rule_x, rule_w, rule_b = affine._rules
     gx = rule_x(g, ans, x, w) if needs[0] else None
     gw = rule_w(g, ans, x, w, out=_destination(weight, g)) if needs[1] else None

@@ -51,8 +51,10 @@ def _reduce(losses: np.ndarray, reduction: str, op: str) -> np.ndarray:
 # ------------------------------------------------------------------------- cross-entropy
 
 
-def _labels(labels: Any, n: int, classes: int) -> np.ndarray:
-    y = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+def class_labels(labels: Any, n: int, classes: int) -> np.ndarray:
+    """`labels` (an integer array or Tensor) as an array, checked: shape (n,), values in
+    [0, classes)."""
+    y = labels if type(labels) is np.ndarray else np.asarray(_data(labels))
     if y.dtype.kind not in "iu":
         raise TypeError(
             f"cross_entropy: expected integer class labels, got dtype {y.dtype} "
@@ -60,15 +62,22 @@ def _labels(labels: Any, n: int, classes: int) -> np.ndarray:
         )
     if y.shape != (n,):
         raise ValueError(f"cross_entropy: expected labels of shape ({n},), got {y.shape}")
-    # One pass: as unsigned integers, negative labels become huge, so a single comparison
+    # One reduction: as unsigned integers, negative labels become huge, so the largest
     # finds labels below 0 and labels >= classes alike.
-    if n and (y.astype(np.intp, copy=False).view(np.uintp) >= classes).any():
+    if n and _LARGEST(y.astype(np.intp, copy=False).view(np.uintp)) >= classes:
         bad = y[(y < 0) | (y >= classes)]
         raise ValueError(
             f"cross_entropy: expected labels in [0, {classes}), got {bad.size} out of range "
             f"(e.g. {bad[0]})"
         )
     return y
+
+
+_LARGEST = np.maximum.reduce
+
+
+def _data(labels: Any) -> Any:
+    return labels.data if isinstance(labels, Tensor) else labels
 
 
 @OPS.register(method=False)
@@ -86,20 +95,27 @@ def cross_entropy(logits: Tensor, labels: Any, reduction: str = "mean") -> Tenso
     _check_reduction(reduction, "cross_entropy")
     if logits.ndim != 2:
         raise ValueError(f"cross_entropy: expected logits of shape (N, C), got {logits.shape}")
-    y = _labels(labels, *logits.shape)
-    # The lean path of `softmax_cross_entropy`: the forward's softmax is kept for the VJP,
-    # which would otherwise compute it again (this runs once per training step); both are
-    # one pass over the logits with the compiled kernels.
+    y = class_labels(labels, *logits.shape)
     z = logits.data
-    softmax, losses = softmax_kernels.softmax_cross_entropy(z, y)
-    ans = _reduce(losses, reduction, "cross_entropy")
-    vjp = partial(_cross_entropy_vjp, ans, z, y, reduction, softmax)
+    ans, softmax = cross_entropy_forward(z, y, reduction)
+    vjp = partial(cross_entropy_backward, ans, z, y, reduction, softmax)
     how = (softmax_cross_entropy, (), {"labels": y, "reduction": reduction})
     return Tensor._result(ans, (logits,), vjp, "cross_entropy", how)
 
 
-def _cross_entropy_vjp(ans: Any, z: Any, y: Any, reduction: str, softmax: Any, g: Any):
-    """First order (on arrays): ``(softmax - onehot) * g`` (over N for the mean)."""
+def cross_entropy_forward(
+    z: np.ndarray, y: np.ndarray, reduction: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The reduced loss of logits `z` (N, C) and checked labels `y`, and the softmax, kept
+    for the backward, which would otherwise compute it again (this runs once per training
+    step); both are one pass over the logits with the compiled kernels. The lean path of
+    `softmax_cross_entropy`."""
+    softmax, losses = softmax_kernels.softmax_cross_entropy(z, y)
+    return _reduce(losses, reduction, "cross_entropy"), softmax
+
+
+def cross_entropy_backward(ans: Any, z: Any, y: Any, reduction: str, softmax: Any, g: Any):
+    """The first-order VJP, on arrays: ``(softmax - onehot) * g`` (over N for the mean)."""
     if reduction == "none":  # each row's loss has its own gradient: the rule's general form
         rule = softmax_cross_entropy.rule
         return rule(g, ans, z, labels=y, reduction=reduction, softmax=softmax.copy())
