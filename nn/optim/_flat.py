@@ -81,6 +81,9 @@ class Block:
         self.state_views: dict[str, list[np.ndarray]] = {}
         self._work: np.ndarray | None = None
         self._tmp: np.ndarray | None = None
+        # (members' state dicts, the ids of their values, merged state) after the last
+        # whole-block update: see `Optimizer._block_step`.
+        self.last_update: tuple[list[dict[str, Any]], list[int], dict[str, Any]] | None = None
 
     def gather(self) -> np.ndarray | None:
         """Prepare an update: the flat gradient, or None when one update of the whole block
@@ -176,10 +179,10 @@ class FlatGroup(Block):
         self.rehome()
         for p, view in zip(self.params, self.grad_views):
             g = p.grad
-            if g is None:
-                return None
             if g is view:  # written in place by the backward pass
                 continue
+            if g is None:
+                return None
             if g.shape != view.shape:  # a () gradient would broadcast silently
                 raise ValueError(
                     f"optimizer: expected a gradient of shape {view.shape}, got shape {g.shape}"

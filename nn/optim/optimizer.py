@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import abc
 import functools
+import itertools
 import numbers
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -194,27 +196,40 @@ class Optimizer(abc.ABC):
         g = block.gather()
         if g is None:
             return False  # a parameter without gradient must not move
-        states = [self.state[p] for p in block.params]
+        state_of = self.state
+        states = [state_of[p] for p in block.params]
+        merged = _unchanged_since(block, states)
+        if merged is None:
+            merged = self._merged_state(group, block, states)
+            if merged is None:
+                return False
+        else:  # the members' state is as the last update left it: only the step moves on
+            step = merged["step"] = merged["step"] + 1
+            for state in states:
+                state["step"] = step
+        new = functools.partial(_new_block_state, block, states, merged)
+        work, tmp = block.scratch(self._needs_work(group))
+        self._update_arrays(group, block.data, g, merged, new, work, tmp)
+        block.last_update = (states, _identities(states), merged)
+        return True
+
+    def _merged_state(
+        self, group: dict[str, Any], block: Block, states: list[dict[str, Any]]
+    ) -> dict[str, Any] | None:
+        """The block's state for one update of all its members (their steps counted), with
+        every member's state arrays made views of the block's buffers; None when the members
+        disagree (e.g. a parameter that missed a step: its own bias correction)."""
         first = states[0]
         keys, phase = set(first), self._phase(group, first)
         for state in states:
             if state.keys() != keys or self._phase(group, state) != phase:
-                return False  # e.g. a parameter that missed a step: its own bias correction
+                return None
         _adopt(block, states, keys - {"step"})
         for state in states:
             state["step"] = state.get("step", 0) + 1
         merged: dict[str, Any] = {name: block.states[name] for name in keys if name != "step"}
         merged["step"] = first["step"]
-
-        def new(name: str) -> np.ndarray:
-            buffer = merged[name] = block.new_state(name)
-            for state, view in zip(states, block.state_views[name]):
-                state[name] = view
-            return buffer
-
-        work, tmp = block.scratch(self._needs_work(group))
-        self._update_arrays(group, block.data, g, merged, new, work, tmp)
-        return True
+        return merged
 
     def _step_each(self, group: dict[str, Any], block: Block | None, params: list[Any]) -> None:
         """Update parameter by parameter: the members of `block`, or (without a block)
@@ -321,6 +336,37 @@ def _new_state(
     array = block.state_view(name, i) if block is not None else np.zeros_like(data)
     state[name] = array
     return array
+
+
+def _new_block_state(
+    block: Block, states: list[dict[str, Any]], merged: dict[str, Any], name: str
+) -> np.ndarray:
+    """A zeroed state buffer `name` for the whole block, each member's state its view."""
+    buffer = merged[name] = block.new_state(name)
+    for state, view in zip(states, block.state_views[name]):
+        state[name] = view
+    return buffer
+
+
+def _identities(states: list[dict[str, Any]]) -> list[int]:
+    """The ids of every value of the members' states (arrays, and the step count)."""
+    return list(map(id, itertools.chain.from_iterable(map(dict.values, states))))
+
+
+def _unchanged_since(block: Block, states: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The block's merged state of its last update when its members' state dicts are the
+    same dicts holding the same objects (so it needs no checking or adopting), else None.
+
+    The last update's dicts and merged state are kept alive with the ids, so no other
+    object can take one of those ids in between.
+    """
+    last = block.last_update
+    if last is None:
+        return None
+    last_states, ids, merged = last
+    if len(states) != len(last_states) or any(map(operator.is_not, states, last_states)):
+        return None
+    return merged if _identities(states) == ids else None
 
 
 def _adopt(block: Block, states: list[dict[str, Any]], names: set[str]) -> None:
