@@ -5,7 +5,8 @@ float32) from the same initial weights on the same batches, in the same process:
 
 - the optimised NumPy floor (`benchmarks.numpy_mlp`), the reference of every ratio;
 - autograd-lite: ``nn.Sequential`` + ``nn.optim.Adam`` + ``nn.functional.cross_entropy``,
-  with the compiled kernels (numba, when installed) and with the NumPy kernels;
+  with the compiled kernels (numba, when installed) and with the NumPy kernels, each step
+  written out eagerly and as an ``nn.TrainStep`` (captured once, then replayed);
 - the same math in plain NumPy (what the floor's optimisations are worth);
 - PyTorch eager, and with ``Adam(fused=True)``, when it is installed;
 - JAX, the whole step compiled with ``jax.jit``, when it is installed.
@@ -51,10 +52,15 @@ def _data(size: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return load_mnist()
 
 
-def ours(params: list[np.ndarray]) -> tuple[nn.Module, Callable[[np.ndarray, np.ndarray], float]]:
+def ours(
+    params: list[np.ndarray], captured: bool = False
+) -> tuple[nn.Module, Callable[[np.ndarray, np.ndarray], float]]:
+    """The model and its training step: written out eagerly, or `captured` (nn.TrainStep)."""
     model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
     model.load_state_dict({k: p for k, p in zip(model.state_dict(), params)})
     optimizer = Adam(model.parameters(), lr=1e-3)
+    if captured:
+        return model, nn.TrainStep(model, optimizer, F.cross_entropy)
 
     def step(x: np.ndarray, y: np.ndarray) -> float:
         loss = F.cross_entropy(model(x), y)
@@ -102,9 +108,13 @@ def _on_backend(name: str, step: Callable[[np.ndarray, np.ndarray], float]) -> C
 def _candidates(batch: int, threads: int) -> dict[str, Callable[[np.ndarray, np.ndarray], float]]:
     params = init_params(np.random.default_rng(0))
     candidates = {"NumPy, optimised (floor)": OptimisedNumpyMLP(params, batch).step}
-    if kernels.numba_installed():
-        candidates["autograd-lite, numba kernels"] = _on_backend("numba", ours(params)[1])
-    candidates["autograd-lite, NumPy kernels"] = _on_backend("numpy", ours(params)[1])
+    backends = (["numba"] if kernels.numba_installed() else []) + ["numpy"]
+    for backend in backends:
+        label = "numba" if backend == "numba" else "NumPy"
+        for captured, how in ((False, "eager"), (True, "TrainStep")):
+            candidates[f"autograd-lite {how}, {label} kernels"] = _on_backend(
+                backend, ours(params, captured)[1]
+            )
     candidates["NumPy, naive"] = NaiveNumpyMLP(params).step
     with contextlib.suppress(ImportError):
         import torch

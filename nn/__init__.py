@@ -30,6 +30,7 @@ from nn.losses import (
 )
 from nn.module import LoadResult, Module
 from nn.train import History, evaluate, fit
+from nn.train_step import TrainStep
 
 __all__ = [
     "MLP",
@@ -55,6 +56,7 @@ __all__ = [
     "Sigmoid",
     "Softmax",
     "Tanh",
+    "TrainStep",
     "Watch",
     "data",
     "evaluate",
