@@ -101,7 +101,8 @@ class Value(engine.Node):
         out.grad = 0.0
         out._op = op
         out.label = None
-        if engine.modes.grad_enabled:
+        modes = engine.modes
+        if modes.grad_enabled:
             out._parents = parents
             out._vjp = vjp
             out._saved = saved
@@ -111,7 +112,7 @@ class Value(engine.Node):
             out._vjp = None
             out._saved = ()
             out._how = None
-        hooks = engine.modes.node_hooks
+        hooks = modes.node_hooks
         if hooks:  # anomaly mode, tracing: empty in ordinary runs
             for hook in hooks:
                 hook(out)
@@ -137,14 +138,14 @@ class Value(engine.Node):
                 return cls._apply(prim, (self, *args), kwargs)
 
             return generic
-        fun, name = prim.fun, prim.name
+        fun, name, result = prim.fun, prim.name, cls._result
         labelled = prim._label is not None
 
         def method(self: Value, *constants: Any, **kwargs: Any) -> Value:
             x = self.data
             if not (constants or kwargs):  # the common case, without packing arguments
                 ans = fun(x)
-                return cls._result(ans, (self,), prim.rule, name, prim, (ans, x))
+                return result(ans, (self,), prim.rule, name, prim, (ans, x))
             ans = fun(x, *constants, **kwargs)
             how = (prim, constants, kwargs)
             label = prim.label(constants, kwargs) if labelled else name
@@ -163,19 +164,19 @@ class Value(engine.Node):
                 return cls._apply(prim, args, {})
 
             return generic
-        fun, name = prim.fun, prim.name
+        fun, name, result = prim.fun, prim.name, cls._result
 
         def forward(self: Value, other: Any) -> Value:
             b = other if type(other) is cls else as_value(other, name)
             x, y = self.data, b.data
             ans = fun(x, y)
-            return cls._result(ans, (self, b), prim.rule, name, prim, (ans, x, y))
+            return result(ans, (self, b), prim.rule, name, prim, (ans, x, y))
 
         def backward(self: Value, other: Any) -> Value:
             a = other if type(other) is cls else as_value(other, name)
             x, y = a.data, self.data
             ans = fun(x, y)
-            return cls._result(ans, (a, self), prim.rule, name, prim, (ans, x, y))
+            return result(ans, (a, self), prim.rule, name, prim, (ans, x, y))
 
         if reflected:
             return backward
