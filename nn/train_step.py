@@ -131,10 +131,23 @@ class TrainStep:
             w = layer.weight.data
             grads = backward(layer.weight, layer.bias, layer.needs, outputs[k], inputs[k], w, g)
             for leaf, grad in zip(layer.leaves, grads[1:]):
-                accumulate(leaf, grad, handed_out)
+                _give(leaf, grad, handed_out)
             g = grads[0]
         self.optimizer.step()
         return loss.item()
+
+
+def _give(leaf: Tensor, grad: Any, handed_out: set[int]) -> None:
+    """Add `grad` into ``leaf.grad`` as the walk does (`accumulate`), with its most common
+    case first: the first gradient of the step, written into the leaf's own buffer (taken
+    as it is, as `accumulate` takes it)."""
+    if grad is None or not leaf.requires_grad:
+        return  # as the walk: nobody needs this gradient
+    if leaf.grad is None and grad is leaf._grad_buffer:
+        handed_out.add(id(grad))
+        leaf.grad = grad
+    else:
+        accumulate(leaf, grad, handed_out)
 
 
 @dataclass(frozen=True)

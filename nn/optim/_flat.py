@@ -176,13 +176,19 @@ class FlatGroup(Block):
         None when some parameter has no gradient: it must not move this step, which one
         whole-buffer update cannot express, so the caller updates parameter by parameter.
         """
-        self.rehome()
-        for p, view in zip(self.params, self.grad_views):
+        # One loop re-homes and gathers: this runs at every step. A parameter after one
+        # without a gradient is re-homed by its next gather (a per-parameter update moves
+        # its .data, wherever that is).
+        views, grad_views = self.views, self.grad_views
+        for i, p in enumerate(self.params):
+            if p.data is not views[i]:
+                self._rehome(i)
             g = p.grad
-            if g is view:  # written in place by the backward pass
+            if g is grad_views[i]:  # written in place by the backward pass
                 continue
             if g is None:
                 return None
+            view = grad_views[i]
             if g.shape != view.shape:  # a () gradient would broadcast silently
                 raise ValueError(
                     f"optimizer: expected a gradient of shape {view.shape}, got shape {g.shape}"
