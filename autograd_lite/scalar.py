@@ -270,6 +270,8 @@ def _vjp_with(
 
 def _as_float(x: Any, where: str) -> float:
     """`x` as a float, or a TypeError/ValueError that names the problem."""
+    if type(x) is float and x == x:  # the usual case, without the ABC check (NaN != NaN)
+        return x
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(f"{where}: expected a real number, got {type(x).__name__} {x!r}")
     value = float(x)

@@ -124,7 +124,32 @@ def bench_op_overhead(size: str) -> str:
     return format_table("per-op overhead: c = a * b; c.backward()", timings, "op", None)
 
 
+class _Cell:
+    """A node of the pure-Python floor: data and a tuple of parents, no autodiff."""
+
+    __slots__ = ("data", "parents")
+
+    def __init__(self, data: float, parents: tuple[Any, ...]) -> None:
+        self.data, self.parents = data, parents
+
+
+def _floor_chain(n: int) -> None:
+    """What any Python program pays for a chain of n nodes kept alive: per node the objects
+    our chain keeps (a node, its parents tuple and a constant node), then one walk back."""
+    y = _Cell(0.5, ())
+    for _ in range(n):
+        c = _Cell(1.000001, ())
+        y = _Cell(y.data * c.data, (y, c))
+    grad = 1.0
+    while y.parents:
+        y, c = y.parents
+        grad *= c.data
+
+
 def bench_chain(size: str) -> str:
+    """Build + backward of ``y = y * 1.000001`` n times, against a pure-Python floor: the
+    cyclic garbage collector's full collections grow with the number of live objects, and
+    the floor shows what CPython itself charges for that many."""
     timings = []
     for n in SIZES[size]["chains"]:
 
@@ -135,7 +160,11 @@ def bench_chain(size: str) -> str:
                 y = y * 1.000001
             y.backward()
 
-        timings += compare({f"chain of {n:,} muls": chain}, repeats=3, work=n, warmup=0)
+        candidates = {
+            f"chain of {n:,} muls": chain,
+            f"pure-Python floor, {n:,}": lambda n=n: _floor_chain(n),
+        }
+        timings += compare(candidates, repeats=3, work=n, warmup=0)
     title = "a long chain: build + backward, time per node (flat = linear time)"
     return format_table(title, timings, "node")
 
