@@ -20,6 +20,8 @@ requiring grad, ``no_grad``, anomaly mode or tracing, any other loss or module.
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -206,8 +208,13 @@ class _Plan:
             and _recording_plainly()
             and model._modules == self.modules
             and not _hooked(model)
-            and all(p.requires_grad for layer in self.layers for p in layer.leaves)
+            and all(map(_REQUIRES_GRAD, self.leaves))
         )
+
+    @functools.cached_property
+    def leaves(self) -> tuple[Tensor, ...]:
+        """Every layer's weight and bias, in order."""
+        return tuple(leaf for layer in self.layers for leaf in layer.leaves)
 
 
 def _recording_plainly() -> bool:
@@ -216,11 +223,14 @@ def _recording_plainly() -> bool:
     return modes.grad_enabled and not modes.node_hooks
 
 
+# C-level helpers for the checks before every replay (a generator per check cost more).
+_REQUIRES_GRAD = operator.attrgetter("requires_grad")
+_FORWARD_HOOKS = operator.methodcaller("get", "_forward_hooks")
+
+
 def _hooked(model: Module) -> bool:
     """Whether the model or one of its modules has forward hooks."""
-    return bool(model.__dict__.get("_forward_hooks")) or any(
-        m.__dict__.get("_forward_hooks") for m in model._modules
-    )
+    return bool(_FORWARD_HOOKS(vars(model))) or any(map(_FORWARD_HOOKS, map(vars, model._modules)))
 
 
 def _capturable(model: Module, loss_fn: Any, x: Any) -> bool:
