@@ -66,10 +66,14 @@ def accumulate(node: Any, grad: Any, handed_out: set[int]) -> None:
     (``add`` returns the same ``g`` for both of its inputs) is copied first; any other
     array is used as is, which spares a copy of every weight gradient on every step.
     """
+    old = node.grad
+    leaf_adds = old is not None and node._vjp is None and type(grad) is np.ndarray
+    if leaf_adds and grad.shape == old.shape:  # to its own gradient (NumPy casts the dtype)
+        old += grad
+        return
     data = node.data
     if type(grad) is not np.ndarray or grad.shape != data.shape or grad.dtype != data.dtype:
         grad = fit_to(grad, data)  # (tested inline first: most gradients fit already)
-    old = node.grad
     if node._vjp is not None:  # an intermediate: never edited in place by the engine...
         if old is not None:
             grad = old + grad

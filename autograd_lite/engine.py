@@ -254,20 +254,18 @@ def topological_order(root: Node) -> list[Node]:
     order: list[Node] = []
     visited = {root}
     stack = [(root, iter(root._parents))]
-    # Bound once: these run once per node, and a graph may have millions.
-    push, pop, emit, mark = stack.append, stack.pop, order.append, visited.add
     while stack:
         node, parents = stack[-1]
         for parent in parents:
             if parent not in visited:
-                mark(parent)
+                visited.add(parent)
                 if parent._parents:
-                    push((parent, iter(parent._parents)))
+                    stack.append((parent, iter(parent._parents)))
                     break
-                emit(parent)  # a leaf follows nothing: no need to stack it
+                order.append(parent)  # a leaf follows nothing: no need to stack it
         else:  # every parent is done: the node can follow them
-            pop()
-            emit(node)
+            stack.pop()
+            order.append(node)
     return order
 
 

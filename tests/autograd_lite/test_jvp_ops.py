@@ -15,7 +15,7 @@ import pkgutil
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from autograd_lite import engine, grad, gradcheck, jvp, tensor_ops
@@ -82,6 +82,9 @@ def test_nested_forward_mode_records_a_tangent_that_differentiates(case, data):
     if isinstance(on_nodes, Tensor):  # (a constant tangent, step's zero, may stay an array)
         on_nodes = on_nodes.data
     np.testing.assert_allclose(on_nodes, on_arrays, rtol=1e-12, atol=1e-12)
+    # Finite differences of a sum whose terms span many orders of magnitude (0.01 ** -2.5
+    # beside 1) lose the small terms' derivatives to rounding: no test of the rule there.
+    assume(np.all(np.abs(on_arrays) < 1e4))
     w = [np.random.default_rng(len(xs)).standard_normal(np.shape(u)) for u in us]
     assert gradcheck(_forward_pairing(case, v, w), *nodes)
 
