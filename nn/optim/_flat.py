@@ -81,9 +81,9 @@ class Block:
         self.state_views: dict[str, list[np.ndarray]] = {}
         self._work: np.ndarray | None = None
         self._tmp: np.ndarray | None = None
-        # (members' state dicts, the ids of their values, merged state) after the last
-        # whole-block update: see `Optimizer._block_step`.
-        self.last_update: tuple[list[dict[str, Any]], list[int], dict[str, Any]] | None = None
+        # (members' state dicts, their values, merged state) after the last whole-block
+        # update: see `Optimizer._block_step`.
+        self.last_update: tuple[list[dict], list[tuple], dict[str, Any]] | None = None
 
     def gather(self) -> np.ndarray | None:
         """Prepare an update: the flat gradient, or None when one update of the whole block

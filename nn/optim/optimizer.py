@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import abc
 import functools
-import itertools
 import numbers
 import operator
 from collections import defaultdict
@@ -210,7 +209,7 @@ class Optimizer(abc.ABC):
         new = functools.partial(_new_block_state, block, states, merged)
         work, tmp = block.scratch(self._needs_work(group))
         self._update_arrays(group, block.data, g, merged, new, work, tmp)
-        block.last_update = (states, _identities(states), merged)
+        block.last_update = (states, [tuple(state.values()) for state in states], merged)
         return True
 
     def _merged_state(
@@ -348,25 +347,27 @@ def _new_block_state(
     return buffer
 
 
-def _identities(states: list[dict[str, Any]]) -> list[int]:
-    """The ids of every value of the members' states (arrays, and the step count)."""
-    return list(map(id, itertools.chain.from_iterable(map(dict.values, states))))
-
-
 def _unchanged_since(block: Block, states: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The block's merged state of its last update when its members' state dicts are the
     same dicts holding the same objects (so it needs no checking or adopting), else None.
 
-    The last update's dicts and merged state are kept alive with the ids, so no other
-    object can take one of those ids in between.
+    Compared by identity (an array that is not the block's view must be adopted, whatever
+    its values); the last update's dicts and values are kept, so none is a look-alike.
     """
     last = block.last_update
     if last is None:
         return None
-    last_states, ids, merged = last
-    if len(states) != len(last_states) or any(map(operator.is_not, states, last_states)):
+    last_states, values, merged = last
+    if len(states) != len(last_states):
         return None
-    return merged if _identities(states) == ids else None
+    for state, old, expected in zip(states, last_states, values):
+        if (
+            state is not old
+            or len(state) != len(expected)
+            or not all(map(operator.is_, state.values(), expected))
+        ):
+            return None
+    return merged
 
 
 def _adopt(block: Block, states: list[dict[str, Any]], names: set[str]) -> None:
