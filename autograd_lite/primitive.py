@@ -140,7 +140,7 @@ class Primitive:
         so the rules record the graph of the gradient. An input that needs no gradient
         (a data batch) gets None."""
         if not self._rules:
-            _missing_vjp(self.name, g)
+            _missing_vjp(g, self.name)
         if self._per_input:
             return tuple(
                 rule(g, ans, *parents, *constants, **kwargs) if p.requires_grad else None
@@ -208,33 +208,20 @@ class Primitive:
         constants: tuple[Any, ...],
         kwargs: dict[str, Any],
         needs: Sequence[bool] | None = None,
-    ) -> Rule:
-        """The node's VJP ``g -> one gradient per input``. It closes over the answer and the
-        inputs' data, never over a node. `needs` says which inputs need a gradient."""
-        rules, name, count = self._rules, self.name, len(inputs)
-        if not rules:
-            return functools.partial(_missing_vjp, name)
+    ) -> tuple[Rule, tuple[Any, ...]]:
+        """The node's VJP as ``(function, saved)``, called ``function(g, *saved)`` and
+        returning one gradient per input: a shared function and the data it needs (the
+        answer and the inputs' data, never a node), not a closure per node. `needs` says
+        which inputs need a gradient."""
+        if not self._rules:
+            return _missing_vjp, (self.name,)
         if self._per_input:
-            wanted = [
+            wanted = tuple(
                 (rule if needs is None or need else None)
-                for rule, need in zip(rules, needs or rules)
-            ]
-
-            def vjp_per_input(g: Any) -> tuple[Any, ...]:
-                return tuple(
-                    None if rule is None else rule(g, ans, *inputs, *constants, **kwargs)
-                    for rule in wanted
-                )
-
-            return vjp_per_input
-
-        def vjp(g: Any) -> tuple[Any, ...]:
-            grads = self.rule(g, ans, *inputs, *constants, **kwargs)
-            if type(grads) is not tuple or len(grads) != count:
-                return _checked(grads, count, name)
-            return grads
-
-        return vjp
+                for rule, need in zip(self._rules, needs or self._rules)
+            )
+            return _vjp_per_input, (wanted, ans, inputs, constants, kwargs)
+        return _vjp_of_rule, (self, ans, inputs, constants, kwargs)
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
@@ -409,7 +396,27 @@ def _checked(grads: Any, count: int, name: str) -> tuple[Any, ...]:
     )
 
 
-def _missing_vjp(name: str, _g: Any) -> tuple[Any, ...]:
+def _vjp_per_input(
+    g: Any, wanted: tuple, ans: Any, inputs: list, constants: tuple, kwargs: dict
+) -> tuple[Any, ...]:
+    """A VJP given one rule per input: each wanted input's rule (None: no gradient needed)."""
+    return tuple(
+        None if rule is None else rule(g, ans, *inputs, *constants, **kwargs) for rule in wanted
+    )
+
+
+def _vjp_of_rule(
+    g: Any, prim: Primitive, ans: Any, inputs: list, constants: tuple, kwargs: dict
+) -> tuple[Any, ...]:
+    """A VJP given one rule for every input, read when it runs (so `defvjp` again takes
+    effect), its result checked: one gradient per input, in a tuple."""
+    grads = prim.rule(g, ans, *inputs, *constants, **kwargs)
+    if type(grads) is not tuple or len(grads) != len(inputs):
+        return _checked(grads, len(inputs), prim.name)
+    return grads
+
+
+def _missing_vjp(_g: Any, name: str) -> tuple[Any, ...]:
     raise RuntimeError(
         f"{name} has no VJP, so no gradient can flow through it: define one with "
         f"@{name}.defvjp (def {name}_vjp(g, ans, *inputs): return (...,))"

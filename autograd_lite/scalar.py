@@ -125,9 +125,9 @@ class Value(engine.Node):
         parents = tuple(as_value(a, prim.name) for a in given)
         inputs = [p.data for p in parents]
         ans = _as_float(prim.fun(*inputs, *constants, **kwargs), f"{prim.name} (its result)")
-        vjp = prim.bind_vjp(ans, inputs, constants, kwargs)
+        vjp, saved = prim.bind_vjp(ans, inputs, constants, kwargs)
         how = (prim, constants, kwargs) if constants or kwargs else prim
-        return cls._result(ans, parents, vjp, prim.label(constants, kwargs), how)
+        return cls._result(ans, parents, vjp, prim.label(constants, kwargs), how, saved)
 
     @classmethod
     def _method(cls, prim: Any) -> Any:

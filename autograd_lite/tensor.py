@@ -204,9 +204,9 @@ class Tensor(engine.Node):
                 check_broadcast(prim.name, *inputs)
             raise
         needs = [p.requires_grad for p in parents]
-        vjp = prim.bind_vjp(ans, inputs, constants, kwargs, needs)
+        vjp, saved = prim.bind_vjp(ans, inputs, constants, kwargs, needs)
         how = (prim, constants, kwargs) if constants or kwargs else prim
-        return cls._result(ans, parents, vjp, prim.label(constants, kwargs), how)
+        return cls._result(ans, parents, vjp, prim.label(constants, kwargs), how, saved)
 
     @classmethod
     def _method(cls, prim: Any) -> Any:
