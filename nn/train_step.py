@@ -172,6 +172,7 @@ class _Plan:
 
     layers: list[_Layer]
     modules: list[Module]  # the model's modules when captured
+    linears: list[Module]  # its Linear layers, whose (weight, bias) must still be the layers'
     dtype: np.dtype
     features: int
 
@@ -196,7 +197,7 @@ class _Plan:
         if nodes[-1].parents != (previous,) or nodes[0].parents[0].requires_grad:
             return None
         first = linears[0]
-        return _Plan(layers, list(model), first.weight.dtype, first.in_features)
+        return _Plan(layers, list(model), linears, first.weight.dtype, first.in_features)
 
     def fits(self, model: Any, x: Any) -> bool:
         """Whether this step builds the captured chain (checked before every replay)."""
@@ -207,9 +208,16 @@ class _Plan:
             and x.dtype == self.dtype
             and _recording_plainly()
             and model._modules == self.modules
+            and list(map(_WEIGHT_AND_BIAS, self.linears)) == self.parameters
             and not _hooked(model)
             and all(map(_REQUIRES_GRAD, self.leaves))
         )
+
+    @functools.cached_property
+    def parameters(self) -> list[tuple[Tensor, Tensor | None]]:
+        """Each layer's (weight, bias) as captured: a parameter replaced since (``linear.weight
+        = ...``) is a new model, captured again (tuples compare Tensors by identity)."""
+        return [(layer.weight, layer.bias) for layer in self.layers]
 
     @functools.cached_property
     def leaves(self) -> tuple[Tensor, ...]:
@@ -225,6 +233,7 @@ def _recording_plainly() -> bool:
 
 # C-level helpers for the checks before every replay (a generator per check cost more).
 _REQUIRES_GRAD = operator.attrgetter("requires_grad")
+_WEIGHT_AND_BIAS = operator.attrgetter("weight", "bias")
 _FORWARD_HOOKS = operator.methodcaller("get", "_forward_hooks")
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import nn
-from autograd_lite import kernels, no_grad
+from autograd_lite import Tensor, kernels, no_grad
 from nn import functional as F
 from nn.optim import SGD, Adam
 from nn.train_step import TrainStep
@@ -173,12 +173,19 @@ def test_a_step_the_replay_cannot_vouch_for_runs_eagerly(count_eager):
     assert len(count_eager) == 3
 
 
-def test_a_changed_model_is_stepped_as_it_now_is():
+def _two_steps_taken():
+    """An eager model and a TrainStep after the same two steps (the second one replayed),
+    and the batches: the rest are for the test."""
     (eager_model, eager_opt), step = _pair(MODELS["linear-relu-linear"])
     X, y = _data()
     batches = _batches(X, y)
     for x, labels in batches[:2]:
         assert step(x, labels) == _eager_step(eager_model, eager_opt, x, labels)
+    return eager_model, eager_opt, step, batches
+
+
+def test_a_changed_model_is_stepped_as_it_now_is():
+    eager_model, eager_opt, step, batches = _two_steps_taken()
     for model in (eager_model, step.model):
         model.append(nn.ReLU())
     for x, labels in batches[2:]:
@@ -188,11 +195,7 @@ def test_a_changed_model_is_stepped_as_it_now_is():
 
 
 def test_a_frozen_parameter_is_left_alone_as_by_backward():
-    (eager_model, eager_opt), step = _pair(MODELS["linear-relu-linear"])
-    X, y = _data()
-    batches = _batches(X, y)
-    for x, labels in batches[:2]:
-        assert step(x, labels) == _eager_step(eager_model, eager_opt, x, labels)
+    eager_model, eager_opt, step, batches = _two_steps_taken()
     for model in (eager_model, step.model):
         model[0].bias.requires_grad_(False)
     for x, labels in batches[2:]:
@@ -220,3 +223,15 @@ def test_it_names_what_it_was_given_wrongly():
         TrainStep([model], Adam(model.parameters()))
     with pytest.raises(TypeError, match="expected an optimizer with step"):
         TrainStep(model, model.parameters())
+
+
+def test_a_replaced_parameter_is_trained_as_eager_trains_it():
+    eager_model, eager_opt, step, batches = _two_steps_taken()
+    for model in (eager_model, step.model):  # a new Tensor, not new values in the old one
+        model[2].weight = Tensor(np.full((4, 5), 0.1, np.float32), requires_grad=True)
+    eager_opt = Adam(eager_model.parameters(), lr=0.05)
+    step.optimizer = Adam(step.model.parameters(), lr=0.05)
+    for x, labels in batches[2:]:
+        assert step(x, labels) == _eager_step(eager_model, eager_opt, x, labels)
+        _assert_same(eager_model, step)
+    assert step.captured  # captured again, with the new weight
