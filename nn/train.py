@@ -11,9 +11,11 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import Tensor, Value, no_grad
+from nn import functional as F
 from nn.blas import limit_threads
 from nn.data.loader import DataLoader
 from nn.module import Module
+from nn.train_step import TrainStep
 from nn.validation import integer
 
 __all__ = ["History", "NoGradientWarning", "accuracy", "decision_threshold", "evaluate", "fit"]
@@ -95,7 +97,13 @@ def decision_threshold(model: Module) -> float:
 def _default_loss(outputs: Tensor, targets: Any) -> Tensor:
     from nn import functional
 
-    labels = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
+    _check_class_labels(targets)
+    return functional.cross_entropy(outputs, targets)
+
+
+def _check_class_labels(targets: Any) -> None:
+    """The default loss's targets: integer class labels, or a TypeError naming both fixes."""
+    labels = targets if type(targets) is np.ndarray else np.asarray(_data(targets))
     if labels.dtype.kind not in "iu":
         # Float targets usually mean regression, where converting them to integers (what
         # cross_entropy's own message suggests) would be wrong: name both fixes.
@@ -105,7 +113,10 @@ def _default_loss(outputs: Tensor, targets: Any) -> Tensor:
             f"(y.astype(np.int64)); for regression pass loss_fn=F.mse_loss "
             f"(from nn import functional as F)"
         )
-    return functional.cross_entropy(outputs, targets)
+
+
+def _data(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor) else x
 
 
 def _warn_if_no_gradient(optimizer: Any) -> None:
@@ -192,7 +203,23 @@ def fit(
     from tqdm.auto import tqdm
 
     epochs = integer("fit", "epochs", epochs, minimum=0)
+    default_loss = loss_fn is None
     loss_fn = loss_fn or _default_loss
+    position = [0, 0]  # (epoch, step), for the message of a loss that is not finite
+
+    def finite(value: float) -> None:
+        if not math.isfinite(value):
+            raise FloatingPointError(
+                f"fit: the loss became {value} at epoch {position[0]}, step {position[1]}; "
+                f"lower the learning rate, check the inputs for NaN, or run the step inside "
+                f"autograd_lite.detect_anomaly() to find the op"
+            )
+
+    # The default loss is cross-entropy once its labels are checked here, so that a step of
+    # a plain MLP can be captured and replayed (`TrainStep` replays cross_entropy itself).
+    train_step = TrainStep(
+        model, optimizer, F.cross_entropy if default_loss else loss_fn, check=finite
+    )
     threshold = decision_threshold(model)
     batches = _batches(train, batch_size, True, rng)
     history = History()
@@ -210,24 +237,16 @@ def fit(
                 disable=None if progress else True,
             )
             for step, (xb, yb) in enumerate(bar, start=1):
-                outputs = model(Tensor(xb))
-                loss = loss_fn(outputs, yb)
-                value = loss.item()
-                if not math.isfinite(value):
-                    raise FloatingPointError(
-                        f"fit: the loss became {value} at epoch {epoch}, step {step}; lower the "
-                        f"learning rate, check the inputs for NaN, or run the step inside "
-                        f"autograd_lite.detect_anomaly() to find the op"
-                    )
-                optimizer.zero_grad()
-                loss.backward()
+                position[:] = epoch, step
+                if default_loss:
+                    _check_class_labels(yb)
+                value = train_step(xb, yb)  # forward, check, zero_grad, backward, step
                 if epoch == 1 and step == 1:
                     _warn_if_no_gradient(optimizer)
-                optimizer.step()
                 n = len(yb)
                 total += value * n
                 seen += n
-                acc = accuracy(outputs.data, yb, threshold)
+                acc = accuracy(train_step.outputs, yb, threshold)
                 if acc is not None:
                     correct += acc * n
                     counted += n

@@ -67,9 +67,24 @@ class TrainStep:
     loss_fn : callable, optional
         ``loss_fn(outputs, y)``; `nn.functional.cross_entropy` by default (the only loss
         that is replayed).
+    check : callable, optional
+        ``check(loss)`` with the loss as a float, after the forward and before anything
+        changes (``zero_grad``, ``backward``, ``step``): raising there leaves the gradients
+        and parameters as they were. How `nn.fit` stops at a loss that is not finite.
+
+    Attributes
+    ----------
+    outputs : np.ndarray
+        The model's outputs of the last step (the data of the Tensor it returned).
     """
 
-    def __init__(self, model: Module, optimizer: Any, loss_fn: Callable | None = None) -> None:
+    def __init__(
+        self,
+        model: Module,
+        optimizer: Any,
+        loss_fn: Callable | None = None,
+        check: Callable[[float], None] | None = None,
+    ) -> None:
         if not isinstance(model, Module):
             raise TypeError(f"TrainStep: expected a Module as model, got {type(model).__name__}")
         if not (callable(getattr(optimizer, "step", None)) and hasattr(optimizer, "zero_grad")):
@@ -79,6 +94,8 @@ class TrainStep:
             )
         self.model, self.optimizer = model, optimizer
         self.loss_fn = F.cross_entropy if loss_fn is None else loss_fn
+        self.check = check
+        self.outputs: Any = None
         self._plan: _Plan | None = None
 
     @property
@@ -95,11 +112,17 @@ class TrainStep:
         return self._eager(x, y)
 
     def _eager(self, x: Any, y: Any) -> float:
-        loss = self.loss_fn(self.model(x), y)
+        # An array becomes a Tensor, as `fit` has always passed it (a layer treats both alike).
+        outputs = self.model(Tensor(x) if type(x) is np.ndarray else x)
+        loss = self.loss_fn(outputs, y)
+        self.outputs = outputs.data if isinstance(outputs, Tensor) else outputs
+        value = loss.item()
+        if self.check is not None:
+            self.check(value)
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
-        return loss.item()
+        return value
 
     def _capture(self, x: Any, y: Any) -> float:
         """An eager step, recording its nodes; a plan when they are the chain expected."""
@@ -122,6 +145,10 @@ class TrainStep:
             outputs.append(x)
         labels = class_labels(y, *x.shape)
         loss, softmax = cross_entropy_forward(x, labels, "mean")
+        self.outputs = x
+        value = loss.item()
+        if self.check is not None:
+            self.check(value)
         self.optimizer.zero_grad()
         # Backward, in the order the walk takes: the loss, then the layers from the last.
         seed = unit_seed(loss.shape, loss.dtype, writeable=False)
@@ -136,7 +163,7 @@ class TrainStep:
                 _give(leaf, grad, handed_out)
             g = grads[0]
         self.optimizer.step()
-        return loss.item()
+        return value
 
 
 def _give(leaf: Tensor, grad: Any, handed_out: set[int]) -> None:

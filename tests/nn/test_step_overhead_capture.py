@@ -235,3 +235,21 @@ def test_a_replaced_parameter_is_trained_as_eager_trains_it():
         assert step(x, labels) == _eager_step(eager_model, eager_opt, x, labels)
         _assert_same(eager_model, step)
     assert step.captured  # captured again, with the new weight
+
+
+def test_a_check_that_raises_leaves_the_model_as_it_was_and_the_outputs_are_kept():
+    _, _, step, batches = _two_steps_taken()
+    x, labels = batches[2]
+
+    def refuse(loss: float) -> None:
+        raise FloatingPointError(f"refused {loss:.3f}")
+
+    step.check = refuse
+    before = [(p.data.copy(), p.grad.copy()) for p in step.model.parameters()]
+    with pytest.raises(FloatingPointError, match="refused"):
+        step(x, labels)  # replayed: the check runs after the forward, before anything changes
+    for p, (data, grad) in zip(step.model.parameters(), before):
+        np.testing.assert_array_equal(p.data, data)
+        np.testing.assert_array_equal(p.grad, grad)
+    with no_grad():
+        np.testing.assert_array_equal(step.outputs, step.model(x).data)

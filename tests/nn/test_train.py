@@ -159,3 +159,26 @@ def test_a_partly_frozen_model_is_not_warned_about():
     model = moons_model()
     optimizer = SGD(model[2].parameters(), lr=0.1)  # only the last layer trains: fine
     nn.fit(model, (X, y), optimizer, epochs=1, progress=False)  # warnings are errors here
+
+
+def test_fit_replays_its_captured_step_with_the_eager_results(monkeypatch):
+    X, y = two_moons(200, noise=0.1, rng=0)
+    X = X.astype(np.float32)  # the layers' dtype: a float64 batch is converted, and not replayed
+    replays = []
+    replay = nn.TrainStep._replay
+    monkeypatch.setattr(
+        nn.TrainStep, "_replay", lambda self, *args: replays.append(1) or replay(self, *args)
+    )
+    runs = []
+    for hooked in (False, True):
+        model = moons_model()
+        if hooked:  # a forward hook: every step runs eagerly, building its graph
+            model.register_forward_hook(lambda module, args, out: None)
+        h = nn.fit(model, (X, y), Adam(model.parameters(), lr=0.02), epochs=2, batch_size=32,
+                   rng=0, progress=False)  # fmt: skip
+        runs.append((h.loss, h.accuracy, [p.data.copy() for p in model.parameters()]))
+        assert len(replays) == 2 * 7 - 1  # every step but the first, captured; none hooked
+    (replayed_loss, replayed_acc, replayed_params), (eager_loss, eager_acc, eager_params) = runs
+    assert replayed_loss == eager_loss and replayed_acc == eager_acc
+    for a, b in zip(replayed_params, eager_params):
+        np.testing.assert_array_equal(a, b)
