@@ -67,6 +67,10 @@ def accumulate(node: Any, grad: Any, handed_out: set[int]) -> None:
     array is used as is, which spares a copy of every weight gradient on every step.
     """
     old = node.grad
+    if old is None and grad is node._grad_buffer and grad is not None:
+        handed_out.add(id(grad))  # a leaf's first gradient, written into its own buffer
+        node.grad = grad
+        return
     leaf_adds = old is not None and node._vjp is None and type(grad) is np.ndarray
     if leaf_adds and grad.shape == old.shape:  # to its own gradient (NumPy casts the dtype)
         old += grad

@@ -41,7 +41,7 @@ from typing import Any
 
 from autograd_lite.engine import Node
 
-__all__ = ["Primitive", "Registry", "primitive"]
+__all__ = ["Primitive", "Registry", "primitive", "vjp_of_rule"]
 
 Rule = Callable[..., Any]
 
@@ -221,7 +221,7 @@ class Primitive:
                 for rule, need in zip(self._rules, needs or self._rules)
             )
             return _vjp_per_input, (wanted, ans, inputs, constants, kwargs)
-        return _vjp_of_rule, (self, ans, inputs, constants, kwargs)
+        return vjp_of_rule, (self, ans, inputs, constants, kwargs)
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
@@ -405,11 +405,13 @@ def _vjp_per_input(
     )
 
 
-def _vjp_of_rule(
-    g: Any, prim: Primitive, ans: Any, inputs: list, constants: tuple, kwargs: dict
+def vjp_of_rule(
+    g: Any, prim: Primitive, ans: Any, inputs: Sequence[Any], constants: tuple, kwargs: dict
 ) -> tuple[Any, ...]:
-    """A VJP given one rule for every input, read when it runs (so `defvjp` again takes
-    effect), its result checked: one gradient per input, in a tuple."""
+    """The VJP of a node made by `prim` (one rule for every input), called as
+    ``vjp_of_rule(g, *node._saved)``: the rule, read when it runs (so `defvjp` again takes
+    effect), its result checked: one gradient per input, in a tuple. The engines' lean
+    paths use it for an op called with constants (``x.sigmoid(2.0)``)."""
     grads = prim.rule(g, ans, *inputs, *constants, **kwargs)
     if type(grads) is not tuple or len(grads) != len(inputs):
         return _checked(grads, len(inputs), prim.name)

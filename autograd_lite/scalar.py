@@ -12,6 +12,7 @@ import numbers
 from typing import TYPE_CHECKING, Any
 
 from autograd_lite import engine
+from autograd_lite.primitive import vjp_of_rule
 
 __all__ = ["Value"]
 
@@ -149,7 +150,8 @@ class Value(engine.Node):
             ans = fun(x, *constants, **kwargs)
             how = (prim, constants, kwargs)
             label = prim.label(constants, kwargs) if labelled else name
-            return cls._result(ans, (self,), _vjp_with, label, how, (prim, ans, x, *how[1:]))
+            saved = (prim, ans, (x,), constants, kwargs)
+            return cls._result(ans, (self,), vjp_of_rule, label, how, saved)
 
         prim._fast[cls] = method
         return method
@@ -259,13 +261,6 @@ class Value(engine.Node):
         name = f"label={self.label!r}, " if self.label else ""
         op = f", op={self._op!r}" if self._op else ""
         return f"Value({name}data={self.data:.6g}, grad={self.grad:.6g}{op})"
-
-
-def _vjp_with(
-    g: float, prim: Any, ans: float, x: float, constants: tuple, kwargs: dict
-) -> tuple[float, ...]:
-    """The VJP of a one-input op called with constants (``x.sigmoid(2.0)``)."""
-    return prim.rule(g, ans, x, *constants, **kwargs)
 
 
 def _as_float(x: Any, where: str) -> float:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 from autograd_lite import engine
 from autograd_lite.broadcasting import broadcast_axes, fit_to
+from autograd_lite.primitive import vjp_of_rule
 from autograd_lite.tensor_data import (
     as_array,
     check_broadcast,
@@ -235,8 +236,8 @@ class Tensor(engine.Node):
                 ans = np.asarray(ans)
             how = (prim, constants, kwargs)
             label = prim.label(constants, kwargs) if labelled else name
-            saved = (prim, ans, x, constants, kwargs)
-            return cls._result(ans, (self,), _unary_vjp_with, label, how, saved)
+            saved = (prim, ans, (x,), constants, kwargs)
+            return cls._result(ans, (self,), vjp_of_rule, label, how, saved)
 
         prim._fast[cls] = method
         return method
@@ -486,12 +487,6 @@ class Tensor(engine.Node):
 
 def _unary_vjp(g: Any, prim: Any, ans: Any, x: Any) -> tuple[Any]:
     return prim.rule(g, ans, x)
-
-
-def _unary_vjp_with(
-    g: Any, prim: Any, ans: Any, x: Any, constants: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Any]:
-    return prim.rule(g, ans, x, *constants, **kwargs)
 
 
 def _binary_vjp(

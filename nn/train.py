@@ -103,7 +103,7 @@ def _default_loss(outputs: Tensor, targets: Any) -> Tensor:
 
 def _check_class_labels(targets: Any) -> None:
     """The default loss's targets: integer class labels, or a TypeError naming both fixes."""
-    labels = targets if type(targets) is np.ndarray else np.asarray(_data(targets))
+    labels = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
     if labels.dtype.kind not in "iu":
         # Float targets usually mean regression, where converting them to integers (what
         # cross_entropy's own message suggests) would be wrong: name both fixes.
@@ -113,10 +113,6 @@ def _check_class_labels(targets: Any) -> None:
             f"(y.astype(np.int64)); for regression pass loss_fn=F.mse_loss "
             f"(from nn import functional as F)"
         )
-
-
-def _data(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x
 
 
 def _warn_if_no_gradient(optimizer: Any) -> None:

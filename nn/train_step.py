@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import Tensor, engine
-from autograd_lite.broadcasting import accumulate
+from autograd_lite.broadcasting import accumulate, new_walk
 from autograd_lite.tensor_data import unit_seed
 from autograd_lite.tensor_ops.dense import linear_relu_backward, linear_relu_forward
 from autograd_lite.tensor_ops.linalg import affine, linear_backward
@@ -153,30 +153,18 @@ class TrainStep:
         # Backward, in the order the walk takes: the loss, then the layers from the last.
         seed = unit_seed(loss.shape, loss.dtype, writeable=False)
         (g,) = cross_entropy_backward(loss, x, labels, "mean", softmax, seed)
-        handed_out: set[int] = set()
+        handed_out = new_walk()
         for k in range(len(plan.layers) - 1, -1, -1):
             layer = plan.layers[k]
             backward = linear_relu_backward if layer.relu else linear_backward
             w = layer.weight.data
             grads = backward(layer.weight, layer.bias, layer.needs, outputs[k], inputs[k], w, g)
             for leaf, grad in zip(layer.leaves, grads[1:]):
-                _give(leaf, grad, handed_out)
+                if grad is not None and leaf.requires_grad:  # as the walk: only those needed
+                    accumulate(leaf, grad, handed_out)
             g = grads[0]
         self.optimizer.step()
         return value
-
-
-def _give(leaf: Tensor, grad: Any, handed_out: set[int]) -> None:
-    """Add `grad` into ``leaf.grad`` as the walk does (`accumulate`), with its most common
-    case first: the first gradient of the step, written into the leaf's own buffer (taken
-    as it is, as `accumulate` takes it)."""
-    if grad is None or not leaf.requires_grad:
-        return  # as the walk: nobody needs this gradient
-    if leaf.grad is None and grad is leaf._grad_buffer:
-        handed_out.add(id(grad))
-        leaf.grad = grad
-    else:
-        accumulate(leaf, grad, handed_out)
 
 
 @dataclass(frozen=True)
