@@ -82,20 +82,28 @@ class CompiledLoop:
         self._dispatcher: Any = None
 
     def __call__(self, *args: Any) -> Any:
-        dispatcher = self._dispatcher or self._compile_lazily()
-        known = len(dispatcher.overloads)  # (`.signatures` builds a list: too slow here)
-        start = time.perf_counter()
-        result = dispatcher(*args)
-        if len(dispatcher.overloads) != known:  # this call compiled (or loaded) a version
-            self._record(dispatcher, time.perf_counter() - start)
-        return result
+        # The dispatcher itself (one Python call: this runs several times per step); a
+        # call that compiles or loads a version goes through `_compile_and_record`.
+        return (self._dispatcher or self._compile_lazily())(*args)
 
     def _compile_lazily(self) -> Any:
         numba = _numba()
-        self._dispatcher = numba.njit(
+        dispatcher = numba.njit(
             cache=True, error_model="numpy", fastmath=self.fastmath, nogil=True
         )(self.loop)
-        return self._dispatcher
+        compile_for_args = dispatcher._compile_for_args
+
+        def _compile_and_record(*args: Any, **kwargs: Any) -> Any:
+            """numba's own hook for a call no compiled version matches: timed."""
+            start = time.perf_counter()
+            result = compile_for_args(*args, **kwargs)
+            self._record(dispatcher, time.perf_counter() - start)
+            return result
+
+        # numba looks this hook up on the dispatcher object at every miss.
+        dispatcher._compile_for_args = _compile_and_record
+        self._dispatcher = dispatcher
+        return dispatcher
 
     def _record(self, dispatcher: Any, seconds: float) -> None:
         hits = sum(dispatcher.stats.cache_hits.values())
