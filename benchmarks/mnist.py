@@ -4,6 +4,8 @@ Every candidate trains the same network (ReLU, mean softmax cross-entropy, Adam 
 float32) from the same initial weights on the same batches, in the same process:
 
 - the optimised NumPy floor (`benchmarks.numpy_mlp`), the reference of every ratio;
+- the ceiling: the step's five matrix products and a one-pass Adam alone (with the
+  compiled kernels when numba is installed), what no step on the same BLAS can beat;
 - autograd-lite: ``nn.Sequential`` + ``nn.optim.Adam`` + ``nn.functional.cross_entropy``,
   with the compiled kernels (numba, when installed) and with the NumPy kernels, each step
   written out eagerly and as an ``nn.TrainStep`` (captured once, then replayed);
@@ -28,7 +30,12 @@ from threadpoolctl import threadpool_limits
 
 import nn
 from autograd_lite import Tensor, kernels, no_grad
-from benchmarks.numpy_mlp import NaiveNumpyMLP, OptimisedNumpyMLP, init_params
+from benchmarks.numpy_mlp import (
+    NaiveNumpyMLP,
+    OptimisedNumpyMLP,
+    ProductsAndAdam,
+    init_params,
+)
 from benchmarks.timing import compare, format_table
 from nn import functional as F
 from nn.blas import choose_threads
@@ -109,6 +116,9 @@ def _candidates(batch: int, threads: int) -> dict[str, Callable[[np.ndarray, np.
     params = init_params(np.random.default_rng(0))
     candidates = {"NumPy, optimised (floor)": OptimisedNumpyMLP(params, batch).step}
     backends = (["numba"] if kernels.numba_installed() else []) + ["numpy"]
+    candidates["ceiling: the products and Adam alone"] = _on_backend(
+        backends[0], ProductsAndAdam(params, batch).step
+    )
     for backend in backends:
         label = "numba" if backend == "numba" else "NumPy"
         for captured, how in ((False, "eager"), (True, "TrainStep")):
