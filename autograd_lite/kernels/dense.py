@@ -23,7 +23,12 @@ def _compiled(*arrays: np.ndarray) -> bool:
     if switch.backend() != "numba":
         return False
     dtype = arrays[0].dtype
-    return dtype in _FLOATS and all(a.dtype == dtype and a.flags.c_contiguous for a in arrays)
+    if dtype not in _FLOATS:
+        return False
+    for a in arrays:  # a loop, not all() over a generator: this runs in every layer's step
+        if a.dtype != dtype or not a.flags.c_contiguous:
+            return False
+    return True
 
 
 def bias_relu(out: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
