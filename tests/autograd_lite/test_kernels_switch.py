@@ -78,3 +78,26 @@ def test_compilations_are_reported():
     names = {c.name for c in kernels.compile_report()}
     assert "_sgd_loop" in names
     assert all(c.seconds >= 0 for c in kernels.compile_report())
+
+
+def _doubled(a):  # at module level: numba caches only functions it can find again
+    for i in range(a.size):
+        a[i] *= 2
+
+
+def test_each_compiled_version_is_reported_once():
+    pytest.importorskip("numba")
+    import numpy as np
+
+    from autograd_lite.kernels.jit import jit
+
+    loop = jit(_doubled)
+    before = len(kernels.compile_report())
+    a = np.ones(3)
+    loop(a)
+    loop(a)  # the version made by the first call: nothing new to report
+    assert [c.name for c in kernels.compile_report()[before:]] == ["_doubled"]
+    loop(np.ones(2, np.float32))  # a new signature: compiled (or loaded) and reported
+    added = kernels.compile_report()[before:]
+    assert len(added) == 2 and "float32" in added[1].signature and "float64" in added[0].signature
+    assert (a == 4).all()
