@@ -113,16 +113,20 @@ class OptimisedNumpyMLP:
         # v_hat = (1 - b2) V / (1 - b2^t), rearranged into one scale and one epsilon:
         #   p -= c * M / (sqrt(V) + e),  c = lr (1 - b1) sqrt(1 - b2^t) / ((1 - b1^t) sqrt(1 - b2)),
         #   e = eps sqrt(1 - b2^t) / sqrt(1 - b2).
-        root = math.sqrt(1 - b2**self.t) / math.sqrt(1 - b2)
-        c = self.lr * (1 - b1) * root / (1 - b1**self.t)
+        c, e = self._scalars()
         np.sqrt(V, out=tmp)
-        tmp += self.eps * root
+        tmp += e
         np.divide(M, tmp, out=tmp)
         tmp *= c
         self.flat -= tmp
         if self.t % FLUSH_EVERY == 0:
             np.putmask(M, np.abs(M) < TINY, 0)
             np.putmask(V, V < TINY, 0)  # V >= 0
+
+    def _scalars(self) -> tuple[float, float]:
+        """Step t's scale c and epsilon e (see `_adam`)."""
+        root = math.sqrt(1 - self.beta2**self.t) / math.sqrt(1 - self.beta2)
+        return self.lr * (1 - self.beta1) * root / (1 - self.beta1**self.t), self.eps * root
 
 
 class ProductsAndAdam(OptimisedNumpyMLP):
@@ -140,11 +144,10 @@ class ProductsAndAdam(OptimisedNumpyMLP):
         np.matmul(Z, self.W2, out=self.dA)
         np.matmul(self.dA.T, x, out=self.gW1)
         self.t += 1
-        root = math.sqrt(1 - self.beta2**self.t) / math.sqrt(1 - self.beta2)
+        c, e = self._scalars()
         adam_update(self.flat, self.grad, self.M, self.V, None, beta1=self.beta1,
-                    beta2=self.beta2, step_size=self.lr * (1 - self.beta1) * root /
-                    (1 - self.beta1**self.t), eps=self.eps * root, weight_decay=0.0,
-                    maximize=False, work=None, tmp=self.tmp)  # fmt: skip
+                    beta2=self.beta2, step_size=c, eps=e, weight_decay=0.0, maximize=False,
+                    work=None, tmp=self.tmp)  # fmt: skip
         return 0.0
 
 
