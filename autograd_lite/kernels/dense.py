@@ -25,7 +25,8 @@ def _compiled(*arrays: np.ndarray) -> bool:
     dtype = arrays[0].dtype
     if dtype not in _FLOATS:
         return False
-    for a in arrays:  # a loop, not all() over a generator: this runs in every layer's step
+    # A loop, not all() over a generator (ruff's SIM110): this runs in every layer's step.
+    for a in arrays:  # noqa: SIM110
         if a.dtype != dtype or not a.flags.c_contiguous:
             return False
     return True
