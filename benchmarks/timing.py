@@ -26,6 +26,19 @@ class Timing:
     def median(self) -> float:
         return statistics.median(self.seconds) / self.work
 
+    def speed_vs(self, reference: Timing) -> float:
+        """How many times faster than `reference` (> 1: faster): the median, over the rounds
+        of `compare`, of the reference's time divided by this one's in the same round. A
+        burst of load slows both of a round's times alike, so it moves this median less than
+        it moves the ratio of two medians taken over different rounds."""
+        if len(self.seconds) != len(reference.seconds):  # not timed side by side
+            return reference.median / self.median
+        ratios = [
+            (r / reference.work) / (s / self.work)
+            for r, s in zip(reference.seconds, self.seconds, strict=True)
+        ]
+        return statistics.median(ratios)
+
 
 def compare(
     candidates: dict[str, Callable[[], Any]], repeats: int, work: float = 1.0, warmup: int = 1
@@ -52,7 +65,7 @@ def compare(
 
 def format_table(title: str, timings: list[Timing], unit: str, reference: str | None = None) -> str:
     """A table of best and median times; with a reference, each row's speed relative to it
-    (``ratio > 1`` means faster than the reference)."""
+    (``ratio > 1`` means faster than the reference; `Timing.speed_vs`, round by round)."""
     scale, label = _scale(min(t.best for t in timings), unit)
     ref = next((t for t in timings if t.name == reference), None)
     width = max(len(t.name) for t in timings)
@@ -63,7 +76,7 @@ def format_table(title: str, timings: list[Timing], unit: str, reference: str | 
     for t in timings:
         row = f"{t.name:{width}}  {t.best * scale:10.3f}  {t.median * scale:10.3f}"
         if ref is not None:
-            row += f"  {ref.median / t.median:23.2f}x"
+            row += f"  {t.speed_vs(ref):23.2f}x"
         lines.append(row)
     lines.append(f"(times in {label})")
     return "\n".join(lines)
