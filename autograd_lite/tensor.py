@@ -521,15 +521,6 @@ def as_tensor(x: Any, op: str, like: np.dtype | None = None) -> Tensor:
     )
 
 
-def grad_destination(leaf: Tensor) -> np.ndarray | None:
-    """The array a VJP may write `leaf`'s gradient into with ``out=``, or None.
-
-    Only a leaf's *first* gradient of a walk may go there (a later one is added by the
-    engine), and only when an optimizer provided the buffer (see `Tensor.grad_buffer`).
-    """
-    return leaf._grad_buffer if leaf.grad is None else None
-
-
 def zeros(shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros (default dtype float32)."""
     return Tensor(np.zeros(shape, dtype=dtype or get_default_dtype()), requires_grad=requires_grad)

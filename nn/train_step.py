@@ -176,7 +176,7 @@ class _Layer:
     bias: Tensor | None
     needs: list[bool]  # which of (input, weight, bias) want a gradient, as the op records
 
-    @property
+    @functools.cached_property  # (read at every replay)
     def leaves(self) -> tuple[Tensor, ...]:
         return (self.weight,) if self.bias is None else (self.weight, self.bias)
 

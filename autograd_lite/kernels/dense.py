@@ -59,7 +59,7 @@ def relu_bias_grads(
     if want_bias and g.ndim == 2 and _compiled(g, ans):
         if bias_out is None or not _compiled(g, bias_out):
             bias_out = np.empty(g.shape[1], g.dtype)
-        masked = np.empty_like(g)
+        masked = np.empty(g.shape, g.dtype)  # (empty_like is a Python wrapper)
         _relu_bias_grads_loop(g, ans, masked, bias_out)
         return masked, bias_out
     masked = g * (ans > 0)

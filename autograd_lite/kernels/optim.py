@@ -66,11 +66,13 @@ def _compiled(*arrays: np.ndarray | None) -> bool:
     return True
 
 
-def _flat(a: np.ndarray | None, dtype: np.dtype) -> np.ndarray:
-    """A contiguous array as 1-D (a view), None as an empty array (the loops' "absent")."""
-    if a is None:
-        return _NONE[dtype]
-    return a if a.ndim == 1 else a.reshape(-1)
+def _flat(dtype: np.dtype, *arrays: np.ndarray | None) -> list[np.ndarray]:
+    """Contiguous arrays as 1-D (views), None as an empty array (the loops' "absent"); one
+    call for all of them, as every update makes it."""
+    flat = []
+    for a in arrays:
+        flat.append(_NONE[dtype] if a is None else a if a.ndim == 1 else a.reshape(-1))
+    return flat
 
 
 def effective_grad(
@@ -114,9 +116,9 @@ def sgd_update(
     `first` step sets to the gradient itself. `flush`: the reference flushes `buf` too."""
     if _compiled(p, g, buf):
         d, x = p.dtype, p.dtype.type  # scalars of the arrays' dtype: no float64 arithmetic
-        _sgd_loop(_flat(p, d), _flat(g, d), _flat(buf, d), x(lr), x(momentum),
-                  x(1.0 - dampening), nesterov, x(weight_decay), x(-1.0 if maximize else 1.0),
-                  first, x(flush_below(d)))  # fmt: skip
+        _sgd_loop(*_flat(d, p, g, buf), x(lr), x(momentum), x(1.0 - dampening), nesterov,
+                  x(weight_decay), x(-1.0 if maximize else 1.0), first,
+                  x(flush_below(d)))  # fmt: skip
         return
     d = effective_grad(g, p, weight_decay, maximize, work)
     if momentum:
@@ -181,9 +183,9 @@ def adam_update(
     into `step_size` and `eps` by the caller. `flush`: the reference flushes the moments."""
     if _compiled(p, g, m, v, v_max):
         d, x = p.dtype, p.dtype.type
-        _adam_loop(_flat(p, d), _flat(g, d), _flat(m, d), _flat(v, d), _flat(v_max, d),
-                   x(beta1), x(beta2), x(step_size), x(eps), x(weight_decay),
-                   x(-1.0 if maximize else 1.0), x(flush_below(d)))  # fmt: skip
+        _adam_loop(*_flat(d, p, g, m, v, v_max), x(beta1), x(beta2), x(step_size), x(eps),
+                   x(weight_decay), x(-1.0 if maximize else 1.0),
+                   x(flush_below(d)))  # fmt: skip
         return
     d = effective_grad(g, p, weight_decay, maximize, work)
     m *= beta1
@@ -248,9 +250,9 @@ def rmsprop_update(
     reference flushes the state."""
     if _compiled(p, g, v, g_avg, buf):
         d, x = p.dtype, p.dtype.type
-        _rmsprop_loop(_flat(p, d), _flat(g, d), _flat(v, d), _flat(g_avg, d), _flat(buf, d),
-                      x(lr), x(alpha), x(1.0 - alpha), x(eps), x(momentum), x(weight_decay),
-                      x(-1.0 if maximize else 1.0), x(flush_below(d)))  # fmt: skip
+        _rmsprop_loop(*_flat(d, p, g, v, g_avg, buf), x(lr), x(alpha), x(1.0 - alpha),
+                      x(eps), x(momentum), x(weight_decay), x(-1.0 if maximize else 1.0),
+                      x(flush_below(d)))  # fmt: skip
         return
     d = effective_grad(g, p, weight_decay, maximize, work)
     np.multiply(d, d, out=tmp)

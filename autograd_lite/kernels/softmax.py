@@ -46,7 +46,7 @@ def softmax_cross_entropy(z: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray
     """Each row's softmax (a new array) and loss ``log(sum(exp(z))) - z[label]``, computed
     from ``z - max(z)`` so that no exponential overflows. Labels must be in range."""
     if _compiled(z, labels):
-        softmax, losses = np.empty_like(z), np.empty(len(z), z.dtype)
+        softmax, losses = np.empty(z.shape, z.dtype), np.empty(len(z), z.dtype)
         _forward_loop(z, labels.astype(np.intp, copy=False), softmax, losses)
         return softmax, losses
     # The ufuncs' own reductions: the .max and .sum methods add a Python wrapper each.
@@ -77,7 +77,7 @@ def softmax_cross_entropy_grad(softmax: np.ndarray, labels: np.ndarray, scale: f
     """``(softmax - onehot(labels)) * scale``, a new array (`softmax` is kept: a graph
     retained for a second backward reads it again)."""
     if _compiled(softmax, labels):
-        grad = np.empty_like(softmax)
+        grad = np.empty(softmax.shape, softmax.dtype)
         _grad_loop(softmax, labels.astype(np.intp, copy=False), softmax.dtype.type(scale), grad)
         return grad
     grad = softmax.copy()

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.primitive import primitive
-from autograd_lite.tensor import Tensor, as_tensor, grad_destination
+from autograd_lite.tensor import Tensor, as_tensor
 from autograd_lite.tensor_ops import OPS
 
 # ------------------------------------------------------------------------- fused neuron
@@ -116,8 +116,12 @@ affine.name = "linear"
 
 
 def _destination(leaf: Tensor, g: np.ndarray) -> np.ndarray | None:
-    """`leaf`'s gradient buffer when a VJP may write into it (same dtype as the result)."""
-    out = grad_destination(leaf) if leaf._vjp is None else None
+    """The array a VJP may write `leaf`'s gradient into with ``out=``, or None: the buffer an
+    optimizer provided (`Tensor.grad_buffer`), for a leaf's *first* gradient of a walk only
+    (a later one is added by the engine), and of the result's dtype."""
+    if leaf._vjp is not None or leaf.grad is not None:
+        return None
+    out = leaf._grad_buffer
     return out if out is not None and out.dtype == g.dtype else None
 
 
