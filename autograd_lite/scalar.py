@@ -151,7 +151,7 @@ class Value(engine.Node):
             how = (prim, constants, kwargs)
             label = prim.label(constants, kwargs) if labelled else name
             saved = (prim, ans, (x,), constants, kwargs)
-            return cls._result(ans, (self,), vjp_of_rule, label, how, saved)
+            return result(ans, (self,), vjp_of_rule, label, how, saved)
 
         prim._fast[cls] = method
         return method

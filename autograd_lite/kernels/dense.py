@@ -14,28 +14,11 @@ from autograd_lite.kernels.jit import jit
 
 __all__ = ["bias_relu", "relu_bias_grads"]
 
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def _compiled(*arrays: np.ndarray) -> bool:
-    """numba chosen, and matrices (and a bias vector) that are C-contiguous, of one float
-    dtype, and the same for all."""
-    if switch.backend() != "numba":
-        return False
-    dtype = arrays[0].dtype
-    if dtype not in _FLOATS:
-        return False
-    # A loop, not all() over a generator (ruff's SIM110): this runs in every layer's step.
-    for a in arrays:  # noqa: SIM110
-        if a.dtype != dtype or not a.flags.c_contiguous:
-            return False
-    return True
-
 
 def bias_relu(out: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
     """``out = max(out + bias, 0)`` in place, for a product `out` of shape (batch, n) and a
     bias of shape (n,) (or None); returns `out`."""
-    if bias is not None and out.ndim == 2 and _compiled(out, bias):
+    if bias is not None and out.ndim == 2 and switch.compiled_for(out, bias):
         _bias_relu_loop(out, bias)
         return out
     if bias is not None:
@@ -56,8 +39,8 @@ def relu_bias_grads(
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """The gradient before the ReLU, ``g * (ans > 0)`` (`ans` its output), and its column
     sums, the bias's gradient (into `bias_out` when given; None unless `want_bias`)."""
-    if want_bias and g.ndim == 2 and _compiled(g, ans):
-        if bias_out is None or not _compiled(g, bias_out):
+    if want_bias and g.ndim == 2 and switch.compiled_for(g, ans):
+        if bias_out is None or not switch.compiled_for(g, bias_out):
             bias_out = np.empty(g.shape[1], g.dtype)
         masked = np.empty(g.shape, g.dtype)  # (empty_like is a Python wrapper)
         _relu_bias_grads_loop(g, ans, masked, bias_out)

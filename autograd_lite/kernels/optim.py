@@ -52,20 +52,6 @@ def flush_subnormal(*arrays: np.ndarray | None) -> None:
             np.putmask(a, np.abs(a) < flush_below(a.dtype), 0)
 
 
-def _compiled(*arrays: np.ndarray | None) -> bool:
-    """True when the numba loops should run on these arrays: numba chosen, and every array
-    C-contiguous, of one floating dtype the loops are compiled for."""
-    if switch.backend() != "numba":
-        return False
-    dtype = arrays[0].dtype
-    if dtype not in _NONE:
-        return False
-    for a in arrays:  # a loop, not all(): this runs for every update
-        if a is not None and (a.dtype != dtype or not a.flags.c_contiguous):
-            return False
-    return True
-
-
 def _flat(dtype: np.dtype, *arrays: np.ndarray | None) -> list[np.ndarray]:
     """Contiguous arrays as 1-D (views), None as an empty array (the loops' "absent"); one
     call for all of them, as every update makes it."""
@@ -114,7 +100,7 @@ def sgd_update(
 ) -> None:
     """SGD as PyTorch's: `buf` is the momentum buffer (None without momentum), which the
     `first` step sets to the gradient itself. `flush`: the reference flushes `buf` too."""
-    if _compiled(p, g, buf):
+    if switch.compiled_for(p, g, buf):
         d, x = p.dtype, p.dtype.type  # scalars of the arrays' dtype: no float64 arithmetic
         _sgd_loop(*_flat(d, p, g, buf), x(lr), x(momentum), x(1.0 - dampening), nesterov,
                   x(weight_decay), x(-1.0 if maximize else 1.0), first,
@@ -181,7 +167,7 @@ def adam_update(
     ``v <- b2 v + g^2`` (``v_max <- max(v_max, v)`` with AMSGrad, None without), then
     ``p -= step_size * m / (sqrt(v or v_max) + eps)``; the bias corrections are folded
     into `step_size` and `eps` by the caller. `flush`: the reference flushes the moments."""
-    if _compiled(p, g, m, v, v_max):
+    if switch.compiled_for(p, g, m, v, v_max):
         d, x = p.dtype, p.dtype.type
         _adam_loop(*_flat(d, p, g, m, v, v_max), x(beta1), x(beta2), x(step_size), x(eps),
                    x(weight_decay), x(-1.0 if maximize else 1.0),
@@ -248,7 +234,7 @@ def rmsprop_update(
     """RMSprop as PyTorch's: `v` the running mean of g^2, `g_avg` that of g (centered,
     else None), `buf` the momentum buffer (momentum > 0, else None). `flush`: the
     reference flushes the state."""
-    if _compiled(p, g, v, g_avg, buf):
+    if switch.compiled_for(p, g, v, g_avg, buf):
         d, x = p.dtype, p.dtype.type
         _rmsprop_loop(*_flat(d, p, g, v, g_avg, buf), x(lr), x(alpha), x(1.0 - alpha),
                       x(eps), x(momentum), x(weight_decay), x(-1.0 if maximize else 1.0),

@@ -13,7 +13,16 @@ import contextlib
 import importlib.util
 import os
 
-__all__ = ["ENV_VAR", "backend", "numba_installed", "set_backend", "use_backend"]
+import numpy as np
+
+__all__ = [
+    "ENV_VAR",
+    "backend",
+    "compiled_for",
+    "numba_installed",
+    "set_backend",
+    "use_backend",
+]
 
 ENV_VAR = "AUTOGRAD_LITE_KERNELS"
 BACKENDS = ("numpy", "numba")
@@ -54,6 +63,24 @@ def backend() -> str:
         automatic = "numba" if numba_installed() else "numpy"
         _default = _check(env, f"${ENV_VAR}") if env else automatic
     return _default
+
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))  # what the loops are compiled for
+
+
+def compiled_for(*arrays: np.ndarray | None) -> bool:
+    """True when a compiled loop should run on these arrays: numba chosen, and every array
+    (None: absent, skipped) C-contiguous, of the first one's dtype, float32 or float64."""
+    if backend() != "numba":
+        return False
+    dtype = arrays[0].dtype
+    if dtype not in _FLOATS:
+        return False
+    # A loop, not all() over a generator: this runs several times a step.
+    for a in arrays:
+        if a is not None and (a.dtype != dtype or not a.flags.c_contiguous):
+            return False
+    return True
 
 
 def set_backend(name: str | None) -> None:
